@@ -1,0 +1,62 @@
+"""Wiring (装配): build the real adapters once per process from :class:`Settings`.
+
+The domain gets its clock, calendar, policy, routing, similarity and masking through
+:class:`core.uow.Env`; the edge keeps the runtime in ``app.extensions["wanggetong"]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from config import Settings
+from core.calendar import WorkCalendar
+from core.cases.policy import load_policy, load_routing
+from core.clock import Clock, SystemClock
+from core.db import make_engine, make_session_factory
+from core.uow import Env, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Per-process state of the app: settings, engine and the core environment."""
+
+    settings: Settings
+    engine: Engine
+    env: Env
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.env)
+
+
+def _nlp_hooks(env: Env) -> None:
+    """Plug the text-understanding functions into the core (similarity, masking)."""
+    try:
+        from bot import nlp
+    except ImportError:  # pragma: no cover - nlp package is part of the project
+        log.warning("bot.nlp not available: duplicate merging and masking are off")
+        return
+    env.similarity = getattr(nlp, "similarity", env.similarity)
+    env.mask = getattr(nlp, "mask", env.mask)
+    threshold = getattr(nlp, "SIMILARITY_THRESHOLD", None)
+    if isinstance(threshold, float):
+        env.similarity_threshold = threshold
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,
+                  calendar: WorkCalendar | None = None) -> Runtime:
+    engine = engine or make_engine(settings.DATABASE_URL)
+    env = Env(
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        calendar=calendar or WorkCalendar(settings.HOLIDAY_DIR),
+        policy=load_policy(settings.POLICY_FILE, settings.TIME_LIMIT_POLICY),
+        routing=load_routing(settings.ROUTING_FILE),
+        public_base_url=settings.PUBLIC_BASE_URL,
+    )
+    _nlp_hooks(env)
+    return Runtime(settings=settings, engine=engine, env=env)

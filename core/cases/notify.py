@@ -1,0 +1,71 @@
+"""Pushes caused by case changes (告知当事人, 派遣通知, 督办 …), written to the outbox.
+
+Each push has a dedup key built from the case, the ledger event and the recipient, so
+repeating a job or a use case never sends twice. Texts are short, one fact a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.cases.models import Case, CaseEvent
+from core.cases.policy import CATEGORY_LABELS, LEVEL_LABELS
+from core.outbox import Priority, enqueue
+from core.registry.models import Staff
+from core.uow import UnitOfWork
+
+
+def deadline_text(case: Case) -> str:
+    return f"{case.deadline:%m月%d日 %H:%M}" if case.deadline else "—"
+
+
+def grid_text(case: Case) -> str:
+    return case.grid.name if case.grid else "待分拣"
+
+
+def case_line(case: Case) -> str:
+    """One case on one line: code, category, grid, deadline."""
+    return (f"{case.code} {CATEGORY_LABELS.get(case.category, case.category)} "
+            f"{grid_text(case)} 时限{deadline_text(case)}")
+
+
+def case_url(uow: UnitOfWork, case: Case) -> str:
+    return f"{uow.env.public_base_url.rstrip('/')}/cases/{case.code}"
+
+
+def reporters(session: Session, case: Case) -> list[str]:
+    """The reporter's openid and those of duplicates merged into the case."""
+    ids = [case.reporter_openid] if case.reporter_openid else []
+    merged = session.scalars(select(Case.reporter_openid).where(Case.merged_into_id == case.id))
+    ids += [o for o in merged if o and o not in ids]
+    return ids
+
+
+def tell_reporters(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, text: str,
+                   *, data: dict | None = None) -> None:
+    """告知当事人: a message to every resident who reported this case."""
+    for openid in reporters(uow.session, case):
+        enqueue(uow.session, dedup_key=f"case:{case.code}:{ev.seq}:{kind}:{openid}",
+                channel="official", recipient=openid, kind=kind, body=text, now=uow.now(),
+                title=f"事件{case.code}", url=case_url(uow, case), case_id=case.id,
+                priority=Priority.NORMAL, data={"code": case.code, **(data or {})})
+
+
+def tell_staff(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, staff: Iterable[Staff],
+               title: str, text: str, *, priority: int = Priority.HIGH) -> None:
+    """A WeCom push to staff (textcard: title, text, link)."""
+    for person in staff:
+        if not person.wecom_userid:
+            continue
+        enqueue(uow.session, dedup_key=f"case:{case.code}:{ev.seq}:{kind}:{person.wecom_userid}",
+                channel="wecom", recipient=person.wecom_userid, kind=kind, title=title,
+                body=text, url=case_url(uow, case), case_id=case.id, priority=priority,
+                now=uow.now(), data={"code": case.code})
+
+
+def dispatch_text(case: Case) -> str:
+    return (f"{case_line(case)}\n层级：{LEVEL_LABELS[case.level]}\n"
+            f"地址：{case.address or '—'}\n内容：{case.description[:120]}")

@@ -1,0 +1,192 @@
+"""信息采集: a report becomes a case — placed in a grid, merged when it repeats an open case,
+accepted and dispatched at once when the classifier is sure and the grid is known."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.actors import SYSTEM, ActorRef, load_staff
+from core.cases import notify
+from core.cases.codes import next_code
+from core.cases.common import load_case
+from core.cases.flow import accept_case, dispatch_case, resolve_case
+from core.cases.ledger import record
+from core.cases.models import Case
+from core.cases.policy import CATEGORIES, CATEGORY_LABELS
+from core.cases.states import Action, Status
+from core.errors import Forbidden, InvalidInput
+from core.outbox import Priority
+from core.registry.lookup import (
+    centre_of,
+    find_address,
+    in_jurisdiction,
+    leaders_of,
+    managers_of,
+)
+from core.registry.models import Grid, Level, Resident, Role, Staff
+from core.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What the edge learned about a report (text already classified)."""
+
+    description: str
+    category: str
+    urgent: bool = False
+    address: str = ""
+    confident: bool = True
+    channel: str = "official"
+    attachments: Sequence[str] = field(default_factory=tuple)
+    resolved_on_spot: bool = False  # 当场处理 (staff patrol)
+    note: str = ""
+
+
+@dataclass
+class ReportOutcome:
+    case: Case
+    merged_into: Case | None = None
+    accepted: bool = False
+
+
+def ensure_resident(uow: UnitOfWork, openid: str) -> Resident:
+    """The resident row for ``openid``, created on first contact."""
+    row = uow.session.scalar(select(Resident).where(Resident.openid == openid))
+    if row is None:
+        row = Resident(openid=openid, created_at=uow.now(), subscribed=True)
+        uow.session.add(row)
+        uow.session.flush()
+    return row
+
+
+def _place(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> tuple[Grid | None, Staff | None]:
+    staff = load_staff(uow.session, actor) if actor.kind == "staff" else None
+    found = find_address(uow.session, inp.address or inp.description)
+    if found is not None:
+        return found.grid, staff
+    if staff is not None:
+        return next((g for g in staff.grids if g.level == Level.GRID), None), staff
+    if actor.kind == "resident":
+        return ensure_resident(uow, actor.ref).grid, None
+    return None, None
+
+
+def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput,
+                    new: Case) -> Case | None:
+    """An open case of the same grid and category, similar words, within the merge window."""
+    if grid is None:
+        return None
+    since = uow.now() - timedelta(hours=uow.env.merge_window_hours)
+    rows = uow.session.scalars(
+        select(Case).where(Case.grid_id == grid.id, Case.category == inp.category,
+                           Case.status.in_([Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED]),
+                           Case.merged_into_id.is_(None), Case.reported_at >= since,
+                           Case.id != new.id)
+        .order_by(Case.reported_at.desc()).limit(50)
+    )
+    scored = [(uow.env.similarity(inp.description, c.description), c) for c in rows]
+    scored = [(s, c) for s, c in scored if s >= uow.env.similarity_threshold]
+    return max(scored, key=lambda sc: sc[0])[1] if scored else None
+
+
+def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome:
+    """信息采集: record the report as a case and carry it as far as the rules allow."""
+    if not inp.description.strip():
+        raise InvalidInput("请描述您要反映的问题")
+    if inp.category not in CATEGORIES:
+        raise InvalidInput(f"未知类别 {inp.category}")
+    if inp.resolved_on_spot and actor.kind != "staff":
+        raise Forbidden("只有网格工作人员可以登记当场处理")
+    grid, staff = _place(uow, actor, inp)
+    now = uow.now()
+    case = Case(code=next_code(uow.session, now.date()), status="", description=inp.description.strip(),
+                reported_at=now, channel=inp.channel, grid=grid,
+                reporter_openid=actor.ref if actor.kind == "resident" else None,
+                reporter_staff_id=staff.id if staff else None)
+    uow.session.add(case)
+    ev = record(uow.session, case, Action.REPORT, actor, now, actor_name=staff.name if staff else "",
+                note=inp.note, attachments=inp.attachments, category=inp.category,
+                level=uow.env.routing.first_level_for(inp.category),
+                grid_id=grid.id if grid else None, urgent=inp.urgent)
+    case.address = inp.address
+    master = None if inp.resolved_on_spot else _find_duplicate(uow, grid, inp, case)
+    if master is not None:
+        merge_into(uow, SYSTEM, case, master)
+        return ReportOutcome(case, merged_into=master)
+    if inp.urgent:
+        _alert_urgent(uow, case, ev)
+    if inp.resolved_on_spot and staff is not None:
+        accept_case(uow, SYSTEM, case.code, dispatch=False)
+        dispatch_case(uow, SYSTEM, case.code, to=actor.ref, note="当场处理")
+        resolve_case(uow, actor, case.code, inp.note or "当场处理", inp.attachments)
+        return ReportOutcome(case, accepted=True)
+    if (inp.confident or staff is not None) and grid is not None:
+        accept_case(uow, SYSTEM, case.code)
+        return ReportOutcome(case, accepted=True)
+    return ReportOutcome(case)
+
+
+def _alert_urgent(uow: UnitOfWork, case: Case, ev) -> None:
+    """突发事件: the grid leader and community manager are pushed at once."""
+    people = leaders_of(uow.session, case.grid) + managers_of(uow.session, case.grid)
+    if not people:
+        people = centre_of(uow.session, case.grid) if case.grid else list(
+            uow.session.scalars(select(Staff).where(Staff.role == Role.CENTRE, Staff.active.is_(True))))
+    notify.tell_staff(uow, case, ev, "urgent", people, f"【紧急】{case.code} {CATEGORY_LABELS[case.category]}",
+                      notify.dispatch_text(case), priority=Priority.URGENT)
+
+
+def merge_into(uow: UnitOfWork, actor: ActorRef, dup: Case, master: Case, actor_name: str = "") -> None:
+    """合并重复件: the duplicate is closed as rejected (duplicate) and linked to ``master``."""
+    now = uow.now()
+    ev = record(uow.session, dup, Action.MERGE, actor, now, actor_name=actor_name,
+                note=f"与 {master.code} 为同一事项，合并办理", merged_into_id=master.id,
+                reject_reason="duplicate")
+    dup.merged_into = master
+    record(uow.session, master, Action.LINK, actor, now, actor_name=actor_name,
+           note=f"合并重复件 {dup.code}")
+    if dup.channel != "official" or actor == SYSTEM:
+        return
+    notify.tell_reporters(uow, dup, ev, "merged",
+                          f"您反映的问题与事件 {master.code} 为同一事项，已合并办理，进展将一并告知您。")
+
+
+def merge_case(uow: UnitOfWork, actor: ActorRef, code: str, into: str) -> Case:
+    """Staff merge a duplicate into an open case (both in their jurisdiction)."""
+    from core.cases.common import authorize
+
+    dup, master = load_case(uow, code), load_case(uow, into)
+    if dup.id == master.id:
+        raise InvalidInput("不能把事件合并到它自己")
+    if master.status not in {Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.RESOLVED}:
+        raise Forbidden(f"{master.code} 已结束，不能作为合并目标")
+    person = authorize(uow, actor, dup, Action.MERGE)
+    if person is not None and not in_jurisdiction(person, master.grid):
+        raise Forbidden(f"{master.code}：该事件不在您的管辖范围内")
+    merge_into(uow, actor, dup, master, person.name if person else "")
+    return dup
+
+
+def rate_case(uow: UnitOfWork, actor: ActorRef, code: str, score: int, note: str = "") -> Case:
+    """评价: the reporter rates a closed case 1–5, once; ≤ 2 alerts the community manager."""
+    if not 1 <= score <= 5:
+        raise InvalidInput("评分须为 1-5 分：评价 GR… 5")
+    case = load_case(uow, code)
+    if actor.kind != "resident" or case.reporter_openid != actor.ref:
+        raise Forbidden(f"只有{case.code}的反映人可以评价")
+    if case.status != Status.CLOSED:
+        raise Forbidden(f"{case.code} 尚未结案，结案后才能评价")
+    if case.rating is not None:
+        raise Forbidden(f"{case.code} 已经评价过了（{case.rating}分），感谢您的反馈")
+    ev = record(uow.session, case, Action.RATE, actor, uow.now(), note=note, rating=score,
+                rating_note=note)
+    if score <= 2:
+        notify.tell_staff(uow, case, ev, "low_rating", managers_of(uow.session, case.grid),
+                          f"差评提醒 {case.code}",
+                          f"{notify.case_line(case)}\n居民评分：{score}分\n{note}\n"
+                          f"如需重新办理，回复「重办 {case.code} 原因」")
+    return case

@@ -1,0 +1,124 @@
+"""Questions asked of the grid tree: ancestry, jurisdiction, who to notify, where an address is."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.registry.models import Address, Grid, Level, Role, Staff, StaffGrid
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+
+
+def ancestors(grid: Grid | None) -> list[Grid]:
+    """The grid itself and its parents up to the town."""
+    chain: list[Grid] = []
+    while grid is not None and len(chain) < 8:
+        chain.append(grid)
+        grid = grid.parent
+    return chain
+
+
+def community_of(grid: Grid | None) -> Grid | None:
+    return next((g for g in ancestors(grid) if g.level == Level.COMMUNITY), None)
+
+
+def town_of(grid: Grid | None) -> Grid | None:
+    return next((g for g in ancestors(grid) if g.level == Level.TOWN), None)
+
+
+def in_jurisdiction(staff: Staff, grid: Grid | None) -> bool:
+    """管辖范围: the staff member's grids and everything below them (admins: everything).
+
+    A case with no grid yet (the triage queue, 待分拣) is in reach of community managers,
+    supervisors, the town centre and admins.
+    """
+    if staff.role == Role.ADMIN:
+        return True
+    if grid is None:
+        return staff.role in {Role.MANAGER, Role.SUPERVISOR, Role.CENTRE}
+    own = {g.id for g in staff.grids}
+    return any(g.id in own for g in ancestors(grid))
+
+
+def staff_at(session: Session, grid: Grid | None, *roles: Role, department: str = "") -> list[Staff]:
+    """Active staff with one of ``roles`` attached exactly to ``grid``."""
+    if grid is None:
+        return []
+    stmt = (
+        select(Staff)
+        .join(StaffGrid, StaffGrid.staff_id == Staff.id)
+        .where(StaffGrid.grid_id == grid.id, Staff.active.is_(True),
+               Staff.role.in_([r.value for r in roles]))
+        .order_by(Staff.id)
+    )
+    if department:
+        stmt = stmt.where(Staff.department == department)
+    return list(session.scalars(stmt))
+
+
+def leaders_of(session: Session, grid: Grid | None) -> list[Staff]:
+    """网格长 of a unit grid."""
+    return staff_at(session, grid, Role.LEADER)
+
+
+def managers_of(session: Session, grid: Grid | None) -> list[Staff]:
+    """网格管理者 of the grid's community."""
+    return staff_at(session, community_of(grid), Role.MANAGER)
+
+
+def centre_of(session: Session, grid: Grid | None) -> list[Staff]:
+    """镇(街道)网格化服务管理中心 staff of the grid's town."""
+    return staff_at(session, town_of(grid), Role.CENTRE)
+
+
+def supervisors_of(session: Session, grid: Grid | None) -> list[Staff]:
+    """督导员 covering the grid, its community or its town."""
+    seen: dict[int, Staff] = {}
+    for g in ancestors(grid):
+        for s in staff_at(session, g, Role.SUPERVISOR):
+            seen.setdefault(s.id, s)
+    return list(seen.values())
+
+
+def building_number(text: str) -> str:
+    """The number of a building: '3栋', '3号楼', '三号楼', '３幢' → '3'; '' when none."""
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
+    m = re.search(r"(\d+)", text)
+    if m:
+        return str(int(m.group(1)))
+    m = re.search(r"([零〇一二两三四五六七八九十]+)", text)
+    if not m:
+        return ""
+    word, value = m.group(1), 0
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        value = (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    else:
+        for ch in word:
+            value = value * 10 + _CN_DIGITS[ch]
+    return str(value)
+
+
+def find_address(session: Session, text: str) -> Address | None:
+    """The address row whose 小区 (and 楼栋, when the table splits the estate) is in ``text``."""
+    rows = list(session.scalars(select(Address)))
+    estates = sorted({r.estate for r in rows if r.estate and r.estate in text}, key=len, reverse=True)
+    if not estates:
+        return None
+    estate = estates[0]
+    tail = text.split(estate, 1)[1]
+    m = re.match(r"\s*([0-9０-９零〇一二两三四五六七八九十]+)\s*(?:号楼|栋|幢|座|号|#)", tail)
+    number = building_number(m.group(0)) if m else ""
+    whole = None
+    for row in rows:
+        if row.estate != estate:
+            continue
+        if not row.building:
+            whole = row
+        elif number and building_number(row.building) == number:
+            return row
+    return whole
