@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from bot.app import runtime
 from core.migrate import current_revision, head_revision, upgrade
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or migrate the database to the newest schema."""
     engine = runtime().engine

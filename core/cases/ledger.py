@@ -55,6 +55,7 @@ def record(
     if case.id is None:
         session.flush()
         seq = 1
+        changes = {name: getattr(case, name) for name in TRACKED}  # the whole initial state
     else:
         last = session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
         seq = (last or 0) + 1

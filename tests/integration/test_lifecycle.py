@@ -79,7 +79,7 @@ def test_full_loop_grid_level(uow, clock):
     assert closed[0].recipient == "o-res-1" and "评价" in closed[0].body
     with uow() as tx:
         rate_case(tx, resident("o-res-1"), code, 5)
-    with uow() as tx, pytest.raises(Forbidden, match="已经评价"):
+    with pytest.raises(Forbidden, match="已经评价"), uow() as tx:
         rate_case(tx, resident("o-res-1"), code, 4)
     c = case_of(uow, code)
     assert c.rating == 5
@@ -91,7 +91,7 @@ def test_verify_return_sends_back_for_rework(uow):
     code, _ = report(uow)
     with uow() as tx:
         resolve_case(tx, staff("leader1"), code, "已处理")
-    with uow() as tx, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), uow() as tx:
         verify_case(tx, staff("manager1"), code, passed=False, note="")
     with uow() as tx:
         verify_case(tx, staff("manager1"), code, passed=False, note="现场仍有垃圾")
@@ -103,7 +103,7 @@ def test_verify_return_sends_back_for_rework(uow):
 def test_low_confidence_waits_for_staff_who_may_correct_category(uow):
     code, out = report(uow, confident=False)
     assert not out.accepted and case_of(uow, code).status == "reported"
-    with uow() as tx, pytest.raises(Forbidden, match="管辖"):
+    with pytest.raises(Forbidden, match="管辖"), uow() as tx:
         accept_case(tx, staff("leader3"), code)
     with uow() as tx:
         accept_case(tx, staff("leader1"), code, category="property")
@@ -115,7 +115,7 @@ def test_unplaced_report_goes_to_triage_and_is_accepted_with_a_grid(uow):
     code, out = report(uow, text="路边井盖丢了很危险", category="facility", who="o-new")
     c = case_of(uow, code)
     assert c.grid is None and c.status == "reported"
-    with uow() as tx, pytest.raises(InvalidInput, match="网格"):
+    with pytest.raises(InvalidInput, match="网格"), uow() as tx:
         accept_case(tx, staff("manager1"), code)
     with uow() as tx:
         accept_case(tx, staff("manager1"), code, grid_code="G02")
@@ -131,7 +131,7 @@ def test_town_category_routes_to_department(uow, clock):
     assert c.deadline == datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI)  # 5 working days
     with uow() as tx:
         resolve_case(tx, staff("cg1"), code, "已劝离")
-    with uow() as tx, pytest.raises(Forbidden, match="核查"):
+    with pytest.raises(Forbidden, match="核查"), uow() as tx:
         verify_case(tx, staff("manager1"), code, passed=True)
     with uow() as tx:
         verify_case(tx, staff("centre1"), code, passed=True)
@@ -140,14 +140,14 @@ def test_town_category_routes_to_department(uow, clock):
 
 def test_escalation_ladder_to_county_with_ticket(uow, clock):
     code, _ = report(uow, text="阳光花园3栋楼下有人吵架", category="dispute")
-    with uow() as tx, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), uow() as tx:
         escalate_case(tx, staff("leader1"), code, "")
     with uow() as tx:
         escalate_case(tx, staff("leader1"), code, "双方不接受调解")
     c = case_of(uow, code)
     assert (c.level, c.assignee.wecom_userid) == ("community", "leader1")
     assert "manager1" in [p.recipient for p in pushes(uow, "escalated")]
-    with uow() as tx, pytest.raises(Forbidden):
+    with pytest.raises(Forbidden), uow() as tx:
         escalate_case(tx, staff("member1"), code, "越级")
     with uow() as tx:
         escalate_case(tx, staff("manager1"), code, "社区无法调解")
@@ -162,25 +162,25 @@ def test_escalation_ladder_to_county_with_ticket(uow, clock):
         forward_case(tx, staff("centre1"), code, "XJ-2026-0099")
     c = case_of(uow, code)
     assert c.external_ticket == "XJ-2026-0099" and c.deadline is None
-    with uow() as tx, pytest.raises(Forbidden, match="县级"):
+    with pytest.raises(Forbidden, match="县级"), uow() as tx:
         escalate_case(tx, staff("centre1"), code, "再上报")
 
 
 def test_extension_requested_and_approved_one_level_up(uow, env):
     code, _ = report(uow)
-    with uow() as tx, pytest.raises(Forbidden, match="承办人"):
+    with pytest.raises(Forbidden, match="承办人"), uow() as tx:
         request_extension(tx, staff("member1"), code, 2, "等配件")
     with uow() as tx:
         request_extension(tx, staff("leader1"), code, 2, "特殊情况短期内难以解决，等待配件")
     assert pushes(uow, "extension_request")[0].recipient == "manager1"
-    with uow() as tx, pytest.raises(Forbidden, match="上一级"):
+    with pytest.raises(Forbidden, match="上一级"), uow() as tx:
         decide_extension(tx, staff("leader1"), code, approve=True)
     with uow() as tx:
         decide_extension(tx, staff("manager1"), code, approve=True)
     c = case_of(uow, code)
     # Tuesday 12-01 10:00 + 2 working days → Thursday 12-03 10:00
     assert c.deadline == datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI) and c.extension_days is None
-    with uow() as tx, pytest.raises(Forbidden, match="没有待审批"):
+    with pytest.raises(Forbidden, match="没有待审批"), uow() as tx:
         decide_extension(tx, staff("manager1"), code, approve=True)
 
 
@@ -192,7 +192,7 @@ def test_extension_cap_under_zhidu11(uow, env):
     assert case_of(uow, code).deadline == datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
     with uow() as tx:
         request_extension(tx, staff("leader1"), code, 5, "等待配件")
-    with uow() as tx, pytest.raises(Forbidden, match="5 个工作日"):
+    with pytest.raises(Forbidden, match="5 个工作日"), uow() as tx:
         decide_extension(tx, staff("manager1"), code, approve=True)
     with uow() as tx:
         decide_extension(tx, staff("manager1"), code, approve=False, note="请尽快处理")
@@ -201,13 +201,13 @@ def test_extension_cap_under_zhidu11(uow, env):
 
 def test_reject_and_terminal_state(uow):
     code, _ = report(uow)
-    with uow() as tx, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), uow() as tx:
         reject_case(tx, staff("leader1"), code, "no-reason")
     with uow() as tx:
         reject_case(tx, staff("leader1"), code, "invalid", "信息不实")
     assert case_of(uow, code).status == "rejected"
     assert "不予受理" in pushes(uow, "rejected")[0].body
-    with uow() as tx, pytest.raises(InvalidTransition, match="不予受理"):
+    with pytest.raises(InvalidTransition, match="不予受理"), uow() as tx:
         resolve_case(tx, staff("leader1"), code, "x")
 
 
@@ -216,14 +216,14 @@ def test_low_rating_alerts_manager_who_may_reopen(uow):
     with uow() as tx:
         resolve_case(tx, staff("leader1"), code, "已清理")
         verify_case(tx, staff("manager1"), code, passed=True)
-    with uow() as tx, pytest.raises(Forbidden, match="低分"):
+    with pytest.raises(Forbidden, match="低分"), uow() as tx:
         reopen_case(tx, staff("manager1"), code, "x")
-    with uow() as tx, pytest.raises(Forbidden, match="反映人"):
+    with pytest.raises(Forbidden, match="反映人"), uow() as tx:
         rate_case(tx, resident("o-other"), code, 1)
     with uow() as tx:
         rate_case(tx, resident("o-res-1"), code, 2, "还是很脏")
     assert pushes(uow, "low_rating")[0].recipient == "manager1"
-    with uow() as tx, pytest.raises(Forbidden):
+    with pytest.raises(Forbidden), uow() as tx:
         reopen_case(tx, staff("leader1"), code, "x")
     with uow() as tx:
         reopen_case(tx, staff("manager1"), code, "居民不满意，重新清理")
@@ -233,9 +233,9 @@ def test_low_rating_alerts_manager_who_may_reopen(uow):
 
 def test_rate_only_after_close_and_in_range(uow):
     code, _ = report(uow)
-    with uow() as tx, pytest.raises(Forbidden, match="尚未结案"):
+    with pytest.raises(Forbidden, match="尚未结案"), uow() as tx:
         rate_case(tx, resident("o-res-1"), code, 5)
-    with uow() as tx, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), uow() as tx:
         rate_case(tx, resident("o-res-1"), code, 6)
 
 
@@ -253,7 +253,7 @@ def test_duplicate_merged_automatically_and_by_staff(uow, env):
     assert {p.recipient for p in pushes(uow, "resolved")} == {"o-a", "o-b"}
     env.similarity = lambda a, b: 0.0
     third, _ = report(uow, who="o-d", text="阳光花园3栋垃圾桶坏了")
-    with uow() as tx, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), uow() as tx:
         merge_case(tx, staff("leader1"), third, third)
     with uow() as tx:
         merge_case(tx, staff("leader1"), third, first)
@@ -270,7 +270,7 @@ def test_on_the_spot_patrol_is_recorded_resolved(uow):
     c = case_of(uow, code)
     assert (c.status, c.assignee.wecom_userid, c.grid.code) == ("resolved", "member1", "G01")
     assert c.reporter_staff.wecom_userid == "member1"
-    with uow() as tx, pytest.raises(Forbidden):
+    with pytest.raises(Forbidden), uow() as tx:
         report_case(tx, resident("o-x"), ReportInput(description="x", category="env",
                                                      resolved_on_spot=True))
 
@@ -283,22 +283,22 @@ def test_urgent_report_pushes_leader_and_manager_first(uow):
 
 
 def test_unknown_case_and_unregistered_staff(uow):
-    with uow() as tx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), uow() as tx:
         claim_case(tx, staff("leader1"), "GR209901010001")
     code, _ = report(uow)
-    with uow() as tx, pytest.raises(Forbidden, match="未登记"):
+    with pytest.raises(Forbidden, match="未登记"), uow() as tx:
         claim_case(tx, staff("nobody"), code)
-    with uow() as tx, pytest.raises(Forbidden, match="工作人员"):
+    with pytest.raises(Forbidden, match="工作人员"), uow() as tx:
         claim_case(tx, resident("o-res-1"), code)
 
 
 def test_redispatch_only_within_jurisdiction(uow):
     code, _ = report(uow)
-    with uow() as tx, pytest.raises(Forbidden, match="不负责"):
+    with pytest.raises(Forbidden, match="不负责"), uow() as tx:
         dispatch_case(tx, staff("leader1"), code, to="leader3")
-    with uow() as tx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), uow() as tx:
         dispatch_case(tx, staff("leader1"), code, to="ghost")
-    with uow() as tx, pytest.raises(Forbidden, match="已派给"):
+    with pytest.raises(Forbidden, match="已派给"), uow() as tx:
         claim_case(tx, staff("member1"), code)
     with uow() as tx:
         dispatch_case(tx, SYSTEM, code)
