@@ -302,3 +302,16 @@ def test_redispatch_only_within_jurisdiction(uow):
         claim_case(tx, staff("member1"), code)
     with uow() as tx:
         dispatch_case(tx, SYSTEM, code)
+
+
+def test_deadlines_count_working_days_across_national_day(uow, clock):
+    clock.set(datetime(2026, 9, 30, 10, 0))  # Wednesday before the National Day week
+    grid_case, _ = report(uow)
+    town_case, _ = report(uow, who="o-2", text="阳光花园3栋门口占道经营", category="city")
+    # grid: 3 working days → Saturday 10-10 (调休 working day); town: 5 → Tuesday 10-13
+    assert case_of(uow, grid_case).deadline == datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI)
+    assert case_of(uow, town_case).deadline == datetime(2026, 10, 13, 10, 0, tzinfo=SHANGHAI)
+    clock.set(datetime(2026, 9, 24, 16, 0))  # Thursday before Mid-Autumn (Fri 09-25 off)
+    code, _ = report(uow, who="o-3")
+    # Mid-Autumn 09-25..27 off: Mon 28, Tue 29, Wed 30
+    assert case_of(uow, code).deadline == datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
