@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.pipeline import Pipeline
+from bot.store import Store, make_store
 from config import Settings
 from core.calendar import WorkCalendar
 from core.cases.policy import load_policy, load_routing
@@ -23,11 +25,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """Per-process state of the app: settings, engine and the core environment."""
+    """Per-process state of the app: settings, engine, the core environment, the store."""
 
     settings: Settings
     engine: Engine
     env: Env
+    store: Store
+    pipeline: Pipeline
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.env)
@@ -48,7 +52,7 @@ def _nlp_hooks(env: Env) -> None:
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,
-                  calendar: WorkCalendar | None = None) -> Runtime:
+                  calendar: WorkCalendar | None = None, store: Store | None = None) -> Runtime:
     engine = engine or make_engine(settings.DATABASE_URL)
     env = Env(
         session_factory=make_session_factory(engine),
@@ -59,4 +63,10 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         public_base_url=settings.PUBLIC_BASE_URL,
     )
     _nlp_hooks(env)
-    return Runtime(settings=settings, engine=engine, env=env)
+    store = store or make_store(settings.REDIS_URL)
+    rt = Runtime(settings=settings, engine=engine, env=env, store=store,
+                 pipeline=None)  # type: ignore[arg-type]
+    from bot.router import route
+
+    rt.pipeline = Pipeline(rt, store, route)
+    return rt

@@ -46,6 +46,7 @@ class Action(StrEnum):
     REOPEN = "reopen"  # 低分重办
     SUPERVISE = "supervise"  # 督办 (reminder recorded in the ledger)
     LINK = "link"  # 关联重复件: a duplicate was merged into this case
+    ATTACH = "attach"  # 补充材料: photos, a location or words added to an open case
 
 
 ACTION_LABELS = {
@@ -55,7 +56,7 @@ ACTION_LABELS = {
     Action.DECIDE_EXTENSION: "延期审批", Action.VERIFY_PASS: "核查结案",
     Action.VERIFY_RETURN: "核查退回", Action.REJECT: "不予受理", Action.MERGE: "合并重复件",
     Action.RATE: "评价", Action.REOPEN: "重新办理", Action.SUPERVISE: "督办",
-    Action.LINK: "关联重复件",
+    Action.LINK: "关联重复件", Action.ATTACH: "补充材料",
 }
 
 S, A = Status, Action
@@ -83,6 +84,10 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.RESOLVED, A.VERIFY_PASS): S.CLOSED,
     (S.RESOLVED, A.VERIFY_RETURN): S.DISPATCHED,
     (S.RESOLVED, A.SUPERVISE): S.RESOLVED,
+    (S.REPORTED, A.ATTACH): S.REPORTED,
+    (S.ACCEPTED, A.ATTACH): S.ACCEPTED,
+    (S.DISPATCHED, A.ATTACH): S.DISPATCHED,
+    (S.RESOLVED, A.ATTACH): S.RESOLVED,
     (S.REPORTED, A.LINK): S.REPORTED,
     (S.ACCEPTED, A.LINK): S.ACCEPTED,
     (S.DISPATCHED, A.LINK): S.DISPATCHED,

@@ -1,0 +1,52 @@
+"""Conversation state per user (会话状态): what the bot is waiting for from them.
+
+Kept in the store (a Redis hash with expiry, or in-process), never in the database:
+a report waiting for its address, the category menu, the rating prompt, the case a
+photo should join.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from bot.store import Store, StoreUnavailable
+
+DEFAULT_TTL = 30 * 60
+
+
+class Conversation:
+    def __init__(self, store: Store, channel: str, user: str, ttl: int = DEFAULT_TTL) -> None:
+        self.store, self.key, self.ttl = store, f"conv:{channel}:{user}", ttl
+        self._cache: dict[str, str] | None = None
+
+    def _load(self) -> dict[str, str]:
+        if self._cache is None:
+            try:
+                self._cache = self.store.get_map(self.key)
+            except StoreUnavailable:
+                self._cache = {}
+        return self._cache
+
+    def get(self, name: str, default: str = "") -> str:
+        return self._load().get(name, default)
+
+    def get_json(self, name: str) -> Any:
+        raw = self.get(name)
+        return json.loads(raw) if raw else None
+
+    def update(self, **fields: Any) -> None:
+        """Merge fields (None removes one); JSON-encodes anything that is not a string."""
+        data = dict(self._load())
+        for name, value in fields.items():
+            if value is None:
+                data.pop(name, None)
+            else:
+                data[name] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        self._cache = data
+        with contextlib.suppress(StoreUnavailable):  # without state the bot just asks again
+            self.store.put_map(self.key, data, self.ttl)
+
+    def clear(self, *names: str) -> None:
+        self.update(**{name: None for name in (names or tuple(self._load()))})

@@ -1,0 +1,110 @@
+"""One delivery's way through (消息处理流水线): dedup → state → handler → one transaction.
+
+The inbound row (unique per channel + MsgId) is written in the same transaction as the
+case change it causes, so a retried delivery can never make a second case; the Redis
+mark in front of it only saves work. A handler's refusal or crash rolls back to a
+savepoint: the inbound row and its reply stay, nothing half-done does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import InterfaceError as SAInterfaceError
+
+from bot.context import BotContext
+from bot.conversation import Conversation
+from bot.inbound import Inbound
+from bot.store import Store, StoreUnavailable
+from core.errors import CoreError
+from core.inbound import InboundMessage, stored_reply
+from core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+FALLBACK = "抱歉，系统开小差了，您的消息已记录，我们会尽快处理。紧急情况请拨打 110/119/120。"
+MARK_TTL = 600
+WAIT_SECONDS = 3.0
+
+
+class Unavailable(RuntimeError):
+    """The database cannot be reached: answer non-200 so WeChat retries later."""
+
+
+class Pipeline:
+    def __init__(self, runtime, store: Store, route) -> None:  # type: ignore[no-untyped-def]
+        self.runtime, self.store, self.route = runtime, store, route
+
+    def handle(self, inbound: Inbound) -> str:
+        mark = f"dedup:{inbound.channel}:{inbound.dedup_key}"
+        try:
+            fresh: bool | None = self.store.set_nx(mark, "pending", MARK_TTL)
+        except StoreUnavailable:
+            fresh = None  # Redis down: the database key alone decides
+        if fresh is False:
+            return self._wait_for_reply(inbound)
+        try:
+            reply = self._process(inbound)
+        except IntegrityError:
+            return self._reply_of_duplicate(inbound)
+        except (OperationalError, SAInterfaceError) as exc:
+            self._forget(mark)
+            raise Unavailable(str(exc.__class__.__name__)) from exc
+        with contextlib.suppress(StoreUnavailable):
+            self.store.set(f"reply:{inbound.channel}:{inbound.dedup_key}", reply, MARK_TTL)
+        return reply
+
+    def _process(self, inbound: Inbound) -> str:
+        with UnitOfWork(self.runtime.env) as uow:
+            row = InboundMessage(channel=inbound.channel, dedup_key=inbound.dedup_key,
+                                 sender=inbound.sender, msg_type=inbound.msg_type,
+                                 content=inbound.text[:4000], media_id=inbound.media_id,
+                                 received_at=uow.now())
+            uow.session.add(row)
+            uow.session.flush()
+            ctx = BotContext(uow=uow, conversation=Conversation(self.store, inbound.channel,
+                                                                inbound.sender),
+                             settings=self.runtime.settings, inbound=inbound)
+            savepoint = uow.session.begin_nested()
+            try:
+                reply = self.route(inbound, ctx)
+                savepoint.commit()
+            except CoreError as exc:
+                savepoint.rollback()
+                reply = str(exc)
+            except (OperationalError, SAInterfaceError):
+                raise
+            except Exception:
+                log.exception("handler failed for %s %s", inbound.channel, inbound.msg_type)
+                savepoint.rollback()
+                reply = FALLBACK
+            row.reply = reply
+            if ctx.case_code:
+                from core.cases.common import load_case
+
+                row.case_id = load_case(uow, ctx.case_code, lock=False).id
+            return reply
+
+    def _reply_of_duplicate(self, inbound: Inbound) -> str:
+        with UnitOfWork(self.runtime.env) as uow:
+            return stored_reply(uow.session, inbound.channel, inbound.dedup_key) or ""
+
+    def _wait_for_reply(self, inbound: Inbound) -> str:
+        """A retry while the first delivery is still working: give the same answer."""
+        key = f"reply:{inbound.channel}:{inbound.dedup_key}"
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                reply = self.store.get(key)
+            except StoreUnavailable:
+                break
+            if reply is not None:
+                return reply
+            time.sleep(0.05)
+        return self._reply_of_duplicate(inbound)
+
+    def _forget(self, mark: str) -> None:
+        with contextlib.suppress(StoreUnavailable):
+            self.store.delete(mark)

@@ -1,0 +1,116 @@
+"""A small key-value store for dedup marks and conversation state (会话存储).
+
+Redis in production (shared by every process); an in-process dict when ``REDIS_URL`` is
+unset (one process only). A Redis failure raises :class:`StoreUnavailable` so callers can
+fall back (dedup falls back to the database key).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+import redis
+
+
+class StoreUnavailable(RuntimeError):
+    """The store could not be reached."""
+
+
+class Store(Protocol):
+    def set_nx(self, key: str, value: str, ttl: int) -> bool: ...
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl: int) -> None: ...
+    def get_map(self, key: str) -> dict[str, str]: ...
+    def put_map(self, key: str, mapping: dict[str, str], ttl: int) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class MemoryStore:
+    """Process-local store with expiry (the embedded default)."""
+
+    def __init__(self, clock: callable = time.monotonic) -> None:  # type: ignore[valid-type]
+        self._data: dict[str, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def _live(self, key: str) -> object | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[0] < self._clock():
+            del self._data[key]
+            return None
+        return item[1]
+
+    def set_nx(self, key: str, value: str, ttl: int) -> bool:
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._data[key] = (self._clock() + ttl, value)
+            return True
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            value = self._live(key)
+            return value if isinstance(value, str) else None
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        with self._lock:
+            self._data[key] = (self._clock() + ttl, value)
+
+    def get_map(self, key: str) -> dict[str, str]:
+        with self._lock:
+            value = self._live(key)
+            return dict(value) if isinstance(value, dict) else {}
+
+    def put_map(self, key: str, mapping: dict[str, str], ttl: int) -> None:
+        with self._lock:
+            self._data[key] = (self._clock() + ttl, dict(mapping))
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class RedisStore:
+    """The shared store on Redis; every error becomes :class:`StoreUnavailable`."""
+
+    def __init__(self, url: str, *, prefix: str = "wgt:") -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
+                                           decode_responses=True)
+        self.prefix = prefix
+
+    def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
+
+    def set_nx(self, key: str, value: str, ttl: int) -> bool:
+        return bool(self._call(self.client.set, self.prefix + key, value, nx=True, ex=ttl))
+
+    def get(self, key: str) -> str | None:
+        return self._call(self.client.get, self.prefix + key)
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        self._call(self.client.set, self.prefix + key, value, ex=ttl)
+
+    def get_map(self, key: str) -> dict[str, str]:
+        return self._call(self.client.hgetall, self.prefix + key) or {}
+
+    def put_map(self, key: str, mapping: dict[str, str], ttl: int) -> None:
+        pipe = self.client.pipeline()
+        pipe.delete(self.prefix + key)
+        if mapping:
+            pipe.hset(self.prefix + key, mapping=mapping)
+            pipe.expire(self.prefix + key, ttl)
+        self._call(pipe.execute)
+
+    def delete(self, key: str) -> None:
+        self._call(self.client.delete, self.prefix + key)
+
+
+def make_store(redis_url: str) -> Store:
+    return RedisStore(redis_url) if redis_url else MemoryStore()
