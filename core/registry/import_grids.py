@@ -17,14 +17,17 @@ from core.registry.models import (
     LEVEL_LABELS,
     LEVEL_NAMES,
     PARENT_LEVEL,
+    ROLE_LABELS,
     Address,
     Grid,
     Level,
-    Role,
     Staff,
     StaffGrid,
 )
 from core.registry.records import Counts, FirstSeen, Problems, Record, text
+
+MAX_HOUSEHOLDS = 10_000_000
+_LEVELS = {level.value: level for level in Level}
 
 
 @dataclass
@@ -44,10 +47,10 @@ def _households(record: Record, problems: Problems) -> int | None:
     if not value:
         return None
     try:
-        number = float(value)
+        number: float | None = float(value)
     except ValueError:
-        number = -1.5
-    if number < 0 or not number.is_integer():
+        number = None
+    if number is None or not number.is_integer() or not 0 <= number <= MAX_HOUSEHOLDS:
         problems.add(record.line, f"「户数」应为不小于0的整数，而不是「{record['户数']}」")
         return None
     return int(number)
@@ -73,7 +76,7 @@ def _parse(record: Record, problems: Problems) -> GridRow:
 
 
 def _level(grid: Grid) -> Level | None:
-    return Level(grid.level) if grid.level in Level else None
+    return _LEVELS.get(grid.level)
 
 
 def _check_parent(row: GridRow, rows: dict[str, GridRow], existing: dict[str, Grid],
@@ -93,26 +96,37 @@ def _check_parent(row: GridRow, rows: dict[str, GridRow], existing: dict[str, Gr
                                f"{LEVEL_LABELS[row.level]}的上级应为{LEVEL_LABELS[wanted]}")
 
 
+def _few(names: list[str]) -> str:
+    shown = "、".join(names[:5])
+    return f"{shown} 等 {len(names)} 个" if len(names) > 5 else shown
+
+
 def _check_level_change(session: Session, row: GridRow, grid: Grid, rows: dict[str, GridRow],
                         problems: Problems) -> None:
     """A re-import that changes 层级 must not strand what hangs below the grid."""
     new = row.level
     assert new is not None
-    for child in session.scalars(select(Grid).where(Grid.parent_id == grid.id)):
-        child_level = _level(child)
-        if child.code not in rows and child_level and PARENT_LEVEL.get(child_level) != new:
-            problems.add(row.line, f"不能改为{LEVEL_LABELS[new]}：数据库里的下级「{child.code}」"
-                                   f"是{LEVEL_LABELS[child_level]}，请在本文件中一并调整")
+    label = f"不能改为{LEVEL_LABELS[new]}"
+    children = session.scalars(select(Grid).where(Grid.parent_id == grid.id).order_by(Grid.code))
+    stranded = []
+    for child in children:
+        level = _level(child)
+        if child.code not in rows and level in PARENT_LEVEL and PARENT_LEVEL[level] != new:
+            stranded.append(child.code)
+    if stranded:
+        problems.add(row.line, f"{label}：数据库里的下级 {_few(stranded)} 会挂错层级，"
+                               "请在本文件中一并调整")
     if new != Level.GRID:
-        count = session.scalar(select(func.count()).where(Address.grid_id == grid.id))
+        count = session.scalar(select(func.count(Address.id)).where(Address.grid_id == grid.id))
         if count:
-            problems.add(row.line, f"不能改为{LEVEL_LABELS[new]}：有 {count} 个地址分在此网格")
-    staff = session.scalars(select(Staff).join(StaffGrid).where(StaffGrid.grid_id == grid.id))
-    for person in staff:
-        wanted = ROLE_LEVEL.get(Role(person.role)) if person.role in Role else None
-        if wanted is not None and wanted != new:
-            problems.add(row.line, f"不能改为{LEVEL_LABELS[new]}：{person.name}（{person.key}）"
-                                   f"的角色要求挂在{LEVEL_LABELS[wanted]}")
+            problems.add(row.line, f"{label}：有 {count} 个地址分在此网格")
+    staff = list(session.scalars(select(Staff).join(StaffGrid)
+                                 .where(StaffGrid.grid_id == grid.id).order_by(Staff.id)))
+    for role, wanted in ROLE_LEVEL.items():
+        people = [p.name for p in staff if p.role == role] if wanted != new else []
+        if people:
+            problems.add(row.line, f"{label}：{len(people)} 名{ROLE_LABELS[role]}（{_few(people)}）"
+                                   f"须挂在{LEVEL_LABELS[wanted]}一级")
 
 
 def import_grids(session: Session, records: list[Record], problems: Problems) -> Counts | None:

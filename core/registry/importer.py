@@ -93,7 +93,8 @@ def kind_of(header: list[str], rows: list[Row]) -> Kind | str:
                 return (f"第1行应为表头，但{KIND_LABELS[kind]}的表头在第{row.line}行："
                         "请删除表头上面的标题行或空行")
     shown = ",".join(header) if header else "（空行）"
-    return f"无法识别的表头「{shown}」。第1行应逐字为以下之一：\n{_expected()}"
+    return (f"无法识别的表头「{shown}」。第1行应逐字为以下之一"
+            f"（XLSX 只读第一个工作表）：\n{_expected()}")
 
 
 def load(path: str) -> Table:
@@ -103,7 +104,7 @@ def load(path: str) -> Table:
     except TableError as exc:
         return Table(path, errors=[f"{path}: {exc}"])
     kind = kind_of(header, rows)
-    if isinstance(kind, str):
+    if not isinstance(kind, Kind):
         return Table(path, errors=[f"{path} 第1行: {kind}"])
     return Table(path, kind, rows)
 
@@ -125,7 +126,11 @@ def _records(table: Table, problems: Problems) -> list[Record]:
 
 
 def import_table(uow: UnitOfWork, table: Table) -> ImportResult:
-    """Check every row of ``table``; write it all in ``uow`` only if no row is bad."""
+    """Check every row of ``table``; write it all in ``uow`` only if no row is bad.
+
+    A refused file writes nothing (rows are checked before anything is added). Should the
+    database still refuse the writes, the unit of work is rolled back.
+    """
     result = ImportResult(table.name, table.kind, errors=list(table.errors))
     if table.kind is None or result.errors:
         return result
@@ -134,15 +139,14 @@ def import_table(uow: UnitOfWork, table: Table) -> ImportResult:
     records = _records(table, problems)
     try:
         counts = IMPORTERS[table.kind](session, records, problems)
-        if counts is not None and not problems:
+        if counts is not None:
             session.flush()
     except IntegrityError as exc:
         session.rollback()
         result.errors = [f"{table.name}: 数据库拒绝写入，整个文件未导入（{exc.orig}）"]
         return result
-    if counts is None or problems:
-        session.rollback()
-        result.errors = problems.messages(table.name) or [f"{table.name}: 未导入"]
+    if counts is None:
+        result.errors = problems.messages(table.name)
         return result
     result.created, result.updated, result.unchanged = (
         counts.created, counts.updated, counts.unchanged)

@@ -71,7 +71,7 @@ class FirstSeen:
     def is_new(self, key: object, line: int, problems: Problems, label: str) -> bool:
         first = self.lines.setdefault(key, line)
         if first != line:
-            problems.add(line, f"{label} 与第{first}行重复")
+            problems.add(line, f"{label}与第{first}行重复")
         return first == line
 
     def line_of(self, key: object) -> int | None:

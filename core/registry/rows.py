@@ -1,8 +1,10 @@
 """Reading the spreadsheets community offices keep (表格读取): CSV or XLSX, row by row.
 
 CSV may be UTF-8 (with or without BOM) or GBK/GB18030, as Excel on Chinese Windows saves
-it. XLSX is read from its first sheet. Rows keep the numbers a person sees in Excel: the
-header is 第1行, and completely empty rows are skipped without renumbering the rest.
+it; Excel's tab-separated UTF-16 "Unicode 文本" is read too. XLSX is read from its first
+sheet. Rows keep the numbers a person sees in Excel: the header is 第1行, a CSV record
+whose quoted cell spans lines is still one row, and completely empty rows are skipped
+without renumbering the rest.
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ def _rows(cells: Iterable[Iterable[object]]) -> Iterator[Row]:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise TableError("无法识别文件编码：UTF-16 内容有误") from exc
     if b"\x00" in data:
         raise TableError("不是表格文件（CSV 或 XLSX）：含有二进制内容")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -68,8 +75,10 @@ def _decode(data: bytes) -> str:
 
 def _read_csv(data: bytes) -> list[Row]:
     text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
     try:
-        return list(_rows(csv.reader(io.StringIO(text, newline=""))))
+        return list(_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     except csv.Error as exc:
         raise TableError(f"CSV 格式有误：{exc}") from exc
 
