@@ -312,6 +312,6 @@ def test_deadlines_count_working_days_across_national_day(uow, clock):
     assert case_of(uow, grid_case).deadline == datetime(2026, 10, 10, 10, 0, tzinfo=SHANGHAI)
     assert case_of(uow, town_case).deadline == datetime(2026, 10, 13, 10, 0, tzinfo=SHANGHAI)
     clock.set(datetime(2026, 9, 24, 16, 0))  # Thursday before Mid-Autumn (Fri 09-25 off)
-    code, _ = report(uow, who="o-3")
+    code, _ = report(uow, who="o-3", text="和平新村门口的垃圾站好几天没人清运")
     # Mid-Autumn 09-25..27 off: Mon 28, Tue 29, Wed 30
     assert case_of(uow, code).deadline == datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
