@@ -22,6 +22,7 @@ from core.uow import Env, UnitOfWork
 from tests.factories import seed_town
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 START = datetime(2026, 11, 26, 10, 0)  # a Thursday
 
 
@@ -60,9 +61,22 @@ def database_url(_template_db: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def redis_url() -> str:
+    """TEST_REDIS_URL, flushed for each test; empty → the in-process store."""
+    if REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        client.flushdb()
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, tmp_path: Path) -> Settings:
     base = load_settings({}, dotenv=False)
-    return base.with_overrides(DATABASE_URL=database_url, MEDIA_DIR=str(tmp_path / "media"),
+    return base.with_overrides(DATABASE_URL=database_url, REDIS_URL=redis_url,
+                               MEDIA_DIR=str(tmp_path / "media"),
                                PUBLIC_BASE_URL="http://grid.test")
 
 
