@@ -44,7 +44,7 @@ class WorkLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # log | patrol
+    kind: Mapped[str] = mapped_column(String(16))  # log | patrol | attendance | leave
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))

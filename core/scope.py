@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import Session
 
 from core.cases.models import Case
-from core.registry.models import Grid, Role, Staff
+from core.registry.lookup import TRIAGE_ROLES, subtree
+from core.registry.models import Role, Staff
 
-TRIAGE_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CENTRE})  # see 待分拣 cases
 LEADING_ROLES = frozenset({Role.LEADER, Role.MANAGER, Role.SUPERVISOR, Role.CENTRE, Role.ADMIN})
 
 
@@ -39,19 +39,10 @@ class Scope:
         return or_(*parts) if parts else false()
 
 
-def _subtree(session: Session, roots: list[int]) -> set[int]:
-    ids, frontier = set(roots), list(roots)
-    while frontier:
-        frontier = [i for i in session.scalars(select(Grid.id).where(Grid.parent_id.in_(frontier)))
-                    if i not in ids]
-        ids.update(frontier)
-    return ids
-
-
 def scope_of(session: Session, person: Staff) -> Scope:
     """管辖范围 of ``person``: admins everywhere, others their grids and the grids below."""
     if person.role == Role.ADMIN:
         return Scope(person, None, True, "全部网格")
-    ids = _subtree(session, [g.id for g in person.grids])
+    ids = subtree(session, [g.id for g in person.grids])
     label = "、".join(g.name for g in person.grids) or "未分配网格"
     return Scope(person, frozenset(ids), person.role in TRIAGE_ROLES, label)

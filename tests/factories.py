@@ -21,7 +21,7 @@ STAFF = [
     ("manager2", "周主任", Role.MANAGER, ["C02"], ""),
     ("super1", "吴督导", Role.SUPERVISOR, ["C01"], ""),
     ("centre1", "郑中心", Role.CENTRE, ["T01"], ""),
-    ("cg1", "冯城管", Role.DEPARTMENT, ["T01"], "城管"),
+    ("cg1", "冯城管", Role.DEPARTMENT, ["T01"], "城管执法"),
     ("admin", "陈管理员", Role.ADMIN, [], ""),
 ]
 

@@ -12,6 +12,7 @@ from core.cases.models import Case, CaseEvent
 from core.cases.policy import CATEGORY_LABELS
 from core.cases.states import STATUS_LABELS, Status
 from core.errors import NotFound
+from core.registry.lookup import subtree
 from core.registry.models import Grid
 
 ACTIVE = (Status.ACCEPTED, Status.DISPATCHED)
@@ -81,11 +82,7 @@ def subtree_ids(session: Session, code: str) -> list[int]:
     root = session.scalar(select(Grid).where(Grid.code == code))
     if root is None:
         raise NotFound(f"没有编码为 {code} 的网格")
-    ids, frontier = [root.id], [root.id]
-    while frontier:
-        frontier = list(session.scalars(select(Grid.id).where(Grid.parent_id.in_(frontier))))
-        ids += frontier
-    return ids
+    return sorted(subtree(session, [root.id]))
 
 
 def cases_query(session: Session, now: datetime, *, status: str | None = None,

@@ -102,6 +102,8 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
     if inp.resolved_on_spot and actor.kind != "staff":
         raise Forbidden("只有网格工作人员可以登记当场处理")
     grid, staff = _place(uow, actor, inp)
+    if inp.resolved_on_spot and grid is None:
+        raise InvalidInput("当场处理须写明小区楼栋，例如：巡查 阳光花园3栋楼道杂物已清理 已处理")
     now = uow.now()
     case = Case(code=next_code(uow.session, now.date()), status="", description=inp.description.strip(),
                 reported_at=now, channel=inp.channel, grid=grid,

@@ -30,6 +30,19 @@ def town_of(grid: Grid | None) -> Grid | None:
     return next((g for g in ancestors(grid) if g.level == Level.TOWN), None)
 
 
+TRIAGE_ROLES = frozenset({Role.MANAGER, Role.SUPERVISOR, Role.CENTRE})  # see 待分拣 cases
+
+
+def subtree(session: Session, roots: list[int]) -> set[int]:
+    """Ids of the grids ``roots`` and every grid below them."""
+    ids, frontier = set(roots), list(roots)
+    while frontier:
+        frontier = [i for i in session.scalars(select(Grid.id).where(Grid.parent_id.in_(frontier)))
+                    if i not in ids]
+        ids.update(frontier)
+    return ids
+
+
 def in_jurisdiction(staff: Staff, grid: Grid | None) -> bool:
     """管辖范围: the staff member's grids and everything below them (admins: everything).
 
@@ -39,7 +52,7 @@ def in_jurisdiction(staff: Staff, grid: Grid | None) -> bool:
     if staff.role == Role.ADMIN:
         return True
     if grid is None:
-        return staff.role in {Role.MANAGER, Role.SUPERVISOR, Role.CENTRE}
+        return staff.role in TRIAGE_ROLES
     own = {g.id for g in staff.grids}
     return any(g.id in own for g in ancestors(grid))
 

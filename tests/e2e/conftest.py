@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from tests.wechat_sign import Signer
+from bot.devtools.signer import Signer
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
 WECOM_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.inbound import InboundMessage
-from tests.wechat_sign import sha1_sorted
+from bot.devtools.signer import sha1_sorted
 
 
 def _count(uow) -> int:

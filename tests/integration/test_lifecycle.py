@@ -127,7 +127,7 @@ def test_unplaced_report_goes_to_triage_and_is_accepted_with_a_grid(uow):
 def test_town_category_routes_to_department(uow, clock):
     code, _ = report(uow, text="阳光花园3栋门口占道经营摆摊", category="city")
     c = case_of(uow, code)
-    assert (c.level, c.department, c.assignee.wecom_userid) == ("town", "城管", "cg1")
+    assert (c.level, c.department, c.assignee.wecom_userid) == ("town", "城管执法", "cg1")
     assert c.deadline == datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI)  # 5 working days
     with uow() as tx:
         resolve_case(tx, staff("cg1"), code, "已劝离")

@@ -1,5 +1,7 @@
 """Build callbacks exactly as WeChat and WeCom send them: signed, and in safe mode encrypted.
 
+Used by `flask chat`, `flask demo`, the benchmark and the tests.
+
 Signature = sha1 of the sorted (token, timestamp, nonce); in AES mode msg_signature = sha1
 of the sorted (token, timestamp, nonce, Encrypt) and Encrypt = base64(AES-256-CBC(random16
 + length + xml + appid/corpid), PKCS#7 to 32 bytes), key = base64(EncodingAESKey + "=").
