@@ -1,0 +1,160 @@
+"""Category scoring (案件类别打分) from weighted keyword and phrase tables.
+
+Each ``config/nlp/categories/<code>.yaml`` gives, for one category:
+
+* ``keywords`` — ``term: weight``, matched as substrings (see ``matcher``);
+* ``tokens`` — ``word: weight``, matched only as a whole jieba token (for 1-char words);
+* ``phrases`` — ``part+part: weight``, every part must occur somewhere in the text;
+* ``negative`` — ``term: weight``, subtracted when the term occurs.
+
+``common.yaml`` adds neutral words (中性词) that only hide shorter terms inside them, and
+``rules.yaml`` the context shifts (语境转移) such as 小区/物业 moving 市政设施 → 物业管理.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bot.nlp.matcher import TermMatcher
+from bot.nlp.model import CATEGORY_LABELS
+from bot.nlp.yamlnodes import Source
+
+CATEGORY_FIELDS = {"code", "label", "keywords", "tokens", "phrases", "negative"}
+
+
+@dataclass
+class CategoryTable:
+    code: str
+    keywords: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, float] = field(default_factory=dict)
+    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Move ``ratio`` of ``source``'s score to ``target`` when a context word occurs."""
+
+    source: str
+    target: str
+    if_any: tuple[str, ...]
+    unless_any: tuple[str, ...]
+    ratio: float
+
+
+def parse_category(src: Source, expected_code: str) -> CategoryTable:
+    root = src.root()
+    spec = src.fields(root, CATEGORY_FIELDS, {"code", "keywords"})
+    code = src.text(spec["code"])
+    if code not in CATEGORY_LABELS:
+        raise src.error(spec["code"], f"unknown category code {code!r}")
+    if code != expected_code:
+        raise src.error(spec["code"], f"code {code!r} does not match file name {expected_code!r}")
+    if "label" in spec and src.text(spec["label"]) != CATEGORY_LABELS[code]:
+        raise src.error(spec["label"], f"label must be {CATEGORY_LABELS[code]!r}")
+    table = CategoryTable(code)
+    for term, weight, line in src.weights(spec["keywords"]):
+        if "+" in term:
+            raise src.fail(line, f"'+' belongs in phrases, not keywords: {term!r}")
+        table.keywords[term] = weight
+    if "tokens" in spec:
+        table.tokens = {term: w for term, w, _ in src.weights(spec["tokens"])}
+    if "phrases" in spec:
+        for term, weight, line in src.weights(spec["phrases"]):
+            parts = tuple(p.strip() for p in term.split("+"))
+            if len(parts) < 2 or not all(parts):
+                raise src.fail(line, f"a phrase joins two or more words with '+': {term!r}")
+            table.phrases.append((parts, weight))
+    if "negative" in spec:
+        for term, weight, line in src.weights(spec["negative"], 0, 20):
+            if "+" in term:
+                raise src.fail(line, f"negative words are single terms: {term!r}")
+            table.phrases.append(((term,), -weight))
+    return table
+
+
+def parse_shifts(src: Source) -> list[Shift]:
+    root = src.root()
+    spec = src.fields(root, {"shifts"}, {"shifts"})
+    node = spec["shifts"]
+    if not hasattr(node, "value") or not isinstance(node.value, list):
+        raise src.error(node, "shifts must be a list")
+    shifts = []
+    for item in node.value:
+        rule = src.fields(item, {"from", "to", "if_any", "unless_any", "ratio"},
+                          {"from", "to", "if_any", "ratio"})
+        codes = [src.text(rule["from"]), src.text(rule["to"])]
+        for code, key in zip(codes, ("from", "to"), strict=True):
+            if code not in CATEGORY_LABELS:
+                raise src.error(rule[key], f"unknown category code {code!r}")
+        unless = rule.get("unless_any")
+        shifts.append(Shift(
+            codes[0], codes[1],
+            tuple(w for w, _ in src.strings(rule["if_any"])),
+            tuple(w for w, _ in src.strings(unless)) if unless is not None else (),
+            src.number(rule["ratio"], 0, 1),
+        ))
+    return shifts
+
+
+class CategoryModel:
+    """Scores every category for a normalised text and its jieba tokens."""
+
+    def __init__(self, tables: list[CategoryTable], neutral: list[str], shifts: list[Shift],
+                 aside: tuple[tuple[str, ...], float] = ((), 1.0)):
+        self.term_weights: dict[str, list[tuple[str, float]]] = {t: [] for t in neutral}
+        self.token_weights: dict[str, list[tuple[str, float]]] = {}
+        self.phrases: list[tuple[tuple[str, ...], str, float]] = []
+        for table in tables:
+            for term, weight in table.keywords.items():
+                self.term_weights.setdefault(term, []).append((table.code, weight))
+            for token, weight in table.tokens.items():
+                self.token_weights.setdefault(token, []).append((table.code, weight))
+            self.phrases.extend((parts, table.code, w) for parts, w in table.phrases)
+        self.shifts = shifts
+        self.aside_markers, self.aside_factor = aside
+        self.matcher = TermMatcher(self.term_weights)
+
+    def vocabulary(self) -> set[str]:
+        """Words worth giving to jieba as user words."""
+        words = {t for t in self.term_weights if len(t) > 1}
+        words.update(t for t in self.token_weights if len(t) > 1)
+        return words
+
+    def score(self, text: str, tokens: list[str]) -> tuple[dict[str, float], list[str]]:
+        """Category scores (≥ 0) and the matched terms, strongest first."""
+        scores = dict.fromkeys(CATEGORY_LABELS, 0.0)
+        strength: dict[str, float] = {}
+        aside_at = min((i for i in (text.find(m) for m in self.aside_markers) if i >= 0), default=len(text))
+        factors: dict[str, float] = {}
+        for match in self.matcher.find(text):
+            factor = 1.0 if match.start < aside_at else self.aside_factor
+            factors[match.term] = max(factors.get(match.term, 0.0), factor)
+        for token in tokens:
+            if token in self.token_weights:
+                factors.setdefault(token, 1.0)
+        for term, factor in factors.items():
+            for code, weight in self.term_weights.get(term, []) + self.token_weights.get(term, []):
+                scores[code] += weight * factor
+                strength[term] = max(strength.get(term, 0.0), weight * factor)
+        for parts, code, weight in self.phrases:
+            if all(part in text for part in parts):
+                scores[code] += weight
+        for shift in self.shifts:
+            if any(w in text for w in shift.if_any) and not any(w in text for w in shift.unless_any):
+                moved = max(scores[shift.source], 0.0) * shift.ratio
+                scores[shift.source] -= moved
+                scores[shift.target] += moved
+        for code, value in scores.items():
+            scores[code] = max(value, 0.0)
+        ranked = sorted((t for t, s in strength.items() if s > 0), key=lambda t: (-strength[t], t))
+        return scores, ranked
+
+
+def confidence(scores: dict[str, float], tau: float) -> float:
+    """Margin-based confidence: (s1 − s2) / s1, damped when the evidence is thin."""
+    top = sorted(scores.values(), reverse=True)
+    best, second = top[0], top[1]
+    if best <= 0:
+        return 0.0
+    return round((best - second) / best * (1.0 - math.exp(-best / tau)), 3)

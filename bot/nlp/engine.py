@@ -1,0 +1,123 @@
+"""The classifier (消息分类器): tables + jieba, loaded once per process.
+
+``Engine.classify`` does no I/O: normalise → jieba tokens → category scores (with
+urgent boosts and context shifts) → margin confidence → intent → address → guide
+topic. ``get_engine()`` builds the process-wide engine on first use; ``load()`` builds
+it eagerly (call it before a server forks).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot.nlp.address import AddressFinder
+from bot.nlp.categories import CategoryModel, confidence
+from bot.nlp.intent import IntentDetector
+from bot.nlp.model import CATEGORY_LABELS, Candidate, Classification
+from bot.nlp.privacy import Masker
+from bot.nlp.segment import Segmenter
+from bot.nlp.tables import Tables, load_tables
+from bot.nlp.text import Normaliser
+from bot.nlp.urgent import UrgencyDetector
+
+_ORDER = {code: i for i, code in enumerate(CATEGORY_LABELS)}
+
+
+class Engine:
+    """Everything ``classify`` needs, built from one set of tables."""
+
+    def __init__(self, tables: Tables, segmenter: Segmenter) -> None:
+        self.tables = tables
+        self.settings = tables.settings
+        self.normalise = Normaliser(tables.typos)
+        self.categories = CategoryModel(tables.categories, tables.neutral, tables.shifts, tables.aside)
+        self.urgency = UrgencyDetector(*tables.urgent)
+        self.intents = IntentDetector(tables.intents)
+        self.addresses = AddressFinder(tables.address)
+        self.guides = tables.guides
+        self.mask = Masker(tables.privacy)
+        self.segmenter = segmenter
+        segmenter.add_userdict(tables.userdict)
+        segmenter.add_words(self.categories.vocabulary() | self.urgency.vocabulary()
+                            | self.guides.vocabulary())
+
+    def configure(self, estates: Iterable[str]) -> None:
+        names = {name.strip() for name in estates if name and name.strip()}
+        new = {self.normalise(n) for n in names} - self.addresses.estates
+        if new:
+            self.addresses.add_estates(new)
+            self.segmenter.add_words(new)
+
+    def classify(self, text: str) -> Classification:
+        raw = (text or "")[: int(self.settings["max_chars"])]
+        norm = self.normalise(raw)
+        tokens = self.segmenter.cut(norm) if norm.strip() else []
+        scores, terms = self.categories.score(norm, tokens)
+        hits = self.urgency.detect(norm)
+        for hit in hits:
+            if hit.category:
+                scores[hit.category] += hit.boost
+        ranked = sorted(scores, key=lambda c: (-scores[c], _ORDER[c]))
+        best = ranked[0]
+        evidence = scores[best]
+        intent = self.intents.detect(norm, evidence, bool(hits))
+        conf = confidence(scores, self.settings["confidence_tau"])
+        if evidence < self.tables.intents.evidence_min and (intent != "report" or evidence <= 0):
+            best, conf = "other", 0.0 if evidence <= 0 else conf
+        total = sum(s for s in scores.values() if s > 0)
+        candidates = tuple(
+            Candidate(c, CATEGORY_LABELS[c], round(scores[c] / total, 3))
+            for c in ranked[: int(self.settings["max_candidates"])] if scores[c] > 0
+        )
+        span = self.addresses.find(norm)
+        topic = self.guides.pick(norm, best) if intent == "consult" else ""
+        return Classification(
+            category=best,
+            intent=intent,
+            confidence=conf,
+            urgent=bool(hits) and intent == "report",
+            keywords=tuple(terms[: int(self.settings["max_keywords"])]),
+            address=raw[span[0] : span[1]].strip() if span else "",
+            candidates=candidates,
+            topic=topic,
+            text=raw,
+        )
+
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+_segmenter: Segmenter | None = None
+_estates: set[str] = set()
+
+
+def load(directory: str | Path | None = None) -> Engine:
+    """Load jieba and the tables now (idempotent for the default tables)."""
+    global _engine, _segmenter
+    with _lock:
+        if _engine is not None and directory is None:
+            return _engine
+        tables = load_tables(directory)
+        if _segmenter is None:
+            _segmenter = Segmenter()
+        engine = Engine(tables, _segmenter)
+        engine.configure(_estates)
+        _engine = engine
+        return engine
+
+
+def get_engine() -> Engine:
+    engine = _engine
+    return engine if engine is not None else load()
+
+
+def configure(estates: Iterable[str]) -> None:
+    """Add estate names (小区名) from the address table; they persist across reloads."""
+    names = {n.strip() for n in estates if n and n.strip()}
+    with _lock:
+        _estates.update(names)
+        engine = _engine
+    if engine is not None:
+        with _lock:
+            engine.configure(names)

@@ -1,0 +1,126 @@
+"""Intent detection (意图识别): report, consult, query, rate, praise or chitchat.
+
+Patterns live in ``config/nlp/intents.yaml``. Words are substrings of the normalised
+(half-width, lower-case) text; ``patterns`` are regular expressions. The order of the
+decision is fixed here; the words are data:
+
+urgent → report; rate; query; praise; consult (information questions that outweigh
+requests to act); chitchat (greetings without any category evidence); else report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from yaml.nodes import Node
+
+from bot.nlp.yamlnodes import Source
+
+SECTIONS = {"rate", "query", "praise", "chitchat", "consult", "report", "settings"}
+
+
+@dataclass
+class IntentTable:
+    rate: list[re.Pattern[str]] = field(default_factory=list)
+    query_exact: set[str] = field(default_factory=set)
+    query_strong: list[str] = field(default_factory=list)
+    query_refs: list[str] = field(default_factory=list)
+    query_status: list[str] = field(default_factory=list)
+    query_patterns: list[re.Pattern[str]] = field(default_factory=list)
+    praise_words: list[str] = field(default_factory=list)
+    praise_done: list[str] = field(default_factory=list)
+    chitchat_words: list[str] = field(default_factory=list)
+    consult: list[tuple[str, float]] = field(default_factory=list)
+    consult_patterns: list[tuple[re.Pattern[str], float]] = field(default_factory=list)
+    report: list[tuple[str, float]] = field(default_factory=list)
+    consult_min: float = 2.0
+    consult_strong: float = 3.0
+    evidence_min: float = 2.0
+    chitchat_max_len: int = 8
+
+
+_PUNCT = re.compile(r"[\s\W_]+")
+
+
+def _regex(src: Source, node: Node, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise src.error(node, f"bad regular expression {pattern!r}: {exc}") from None
+
+
+def parse_intents(src: Source) -> IntentTable:
+    spec = src.fields(src.root(), SECTIONS, SECTIONS - {"settings"})
+    words = src.strings
+    table = IntentTable()
+    rate = src.fields(spec["rate"], {"patterns"}, {"patterns"})
+    table.rate = [_regex(src, n, p) for p, n in words(rate["patterns"])]
+    query = src.fields(spec["query"], {"exact", "strong", "refs", "status", "patterns"})
+    table.query_exact = {w for w, _ in words(query["exact"])} if "exact" in query else set()
+    for key in ("strong", "refs", "status"):
+        if key in query:
+            setattr(table, f"query_{key}", [w for w, _ in words(query[key])])
+    if "patterns" in query:
+        table.query_patterns = [_regex(src, n, p) for p, n in words(query["patterns"])]
+    praise = src.fields(spec["praise"], {"words", "done"}, {"words"})
+    table.praise_words = [w for w, _ in words(praise["words"])]
+    table.praise_done = [w for w, _ in words(praise["done"])] if "done" in praise else []
+    chitchat = src.fields(spec["chitchat"], {"words"}, {"words"})
+    table.chitchat_words = [w for w, _ in words(chitchat["words"])]
+    consult = src.fields(spec["consult"], {"words", "patterns"}, {"words"})
+    table.consult = [(t, w) for t, w, _ in src.weights(consult["words"])]
+    if "patterns" in consult:
+        for key, key_node, value in src.items(consult["patterns"]):
+            table.consult_patterns.append((_regex(src, key_node, key), src.number(value, -20, 20)))
+    report = src.fields(spec["report"], {"words"}, {"words"})
+    table.report = [(t, w) for t, w, _ in src.weights(report["words"])]
+    if "settings" in spec:
+        settings = src.fields(spec["settings"], {"consult_min", "consult_strong", "evidence_min",
+                                                 "chitchat_max_len"})
+        for key, node in settings.items():
+            value = src.number(node, 0, 100)
+            setattr(table, key, int(value) if key == "chitchat_max_len" else value)
+    return table
+
+
+class IntentDetector:
+    def __init__(self, table: IntentTable) -> None:
+        self.t = table
+
+    def detect(self, text: str, evidence: float, urgent: bool) -> str:
+        """Intent of a normalised ``text``; ``evidence`` is the best category score."""
+        t = self.t
+        bare = _PUNCT.sub("", text)
+        if not bare:
+            return "chitchat"
+        if urgent:
+            return "report"
+        if any(p.search(text) for p in t.rate):
+            return "rate"
+        if self._is_query(text, bare):
+            return "query"
+        report = sum(w for word, w in t.report if word in text)
+        if any(w in text for w in t.praise_words) and (
+            any(w in text for w in t.praise_done) or (evidence < t.evidence_min and report <= 0)
+        ):
+            return "praise"
+        consult = sum(w for word, w in t.consult if word in text)
+        consult += sum(w for pattern, w in t.consult_patterns if pattern.search(text))
+        idle = evidence < t.evidence_min and report <= 0
+        small_talk = any(w in text for w in t.chitchat_words)
+        if idle and small_talk and consult < t.consult_strong:
+            return "chitchat"  # 请问你是真人吗: a greeting, not a question for the guide
+        if consult >= t.consult_min and consult > report:
+            return "consult"
+        if idle and (small_talk or len(bare) <= t.chitchat_max_len):
+            return "chitchat"
+        return "report"
+
+    def _is_query(self, text: str, bare: str) -> bool:
+        t = self.t
+        if bare in t.query_exact or any(p.search(text) for p in t.query_patterns):
+            return True
+        if any(w in text for w in t.query_strong):
+            return True
+        return any(w in text for w in t.query_refs) and any(w in text for w in t.query_status)
