@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Fl
     settings = settings or load_settings()
     logging.basicConfig(level=settings.LOG_LEVEL,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = Flask(__name__, instance_relative_config=False)
     app.config["SECRET_KEY"] = settings.SECRET_KEY
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024

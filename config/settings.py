@@ -34,7 +34,7 @@ class Settings:
     WECOM_AGENT_ID: str = "1000002"
     WECOM_SECRET: str = ""
     WECOM_TOKEN: str = "wanggetong-dev-token"
-    WECOM_AES_KEY: str = ""
+    WECOM_AES_KEY: str = "wanggetongDevOnlyKeyForLocalWeComCallbacks1"  # dev only: set your own
     WECHAT_API_BASE_URL: str = ""
     WECOM_API_BASE_URL: str = ""
     OPEN311_API_KEYS: str = ""

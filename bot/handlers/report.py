@@ -10,15 +10,20 @@ from core.cases.report import ReportInput, report_case
 from core.cases.resident import attach_to_case, place_case
 
 PHOTO_WINDOW_SECONDS = 30 * 60
+COMMON_CATEGORIES = ("env", "facility", "property", "safety", "dispute")
 
 
 def handle_report(inbound: Inbound, ctx: BotContext) -> str:
     """Free text that reads as a problem: a case now, or the menu when the bot is unsure."""
     c = ctx.classification or classify(inbound.text)
     if c.confidence < ctx.threshold and not c.urgent:
-        options = [cand.category for cand in c.candidates[:4]] or ["other"]
-        if "other" not in options:
-            options.append("other")
+        options = [cand.category for cand in c.candidates[:4] if cand.category != "other"]
+        for code in COMMON_CATEGORIES:  # too few guesses: offer the usual kinds
+            if len(options) >= 4:
+                break
+            if code not in options:
+                options.append(code)
+        options.append("other")
         ctx.conversation.update(awaiting="menu_choice", draft_text=inbound.text, menu=options,
                                 draft_address=c.address)
         lines = [f"{i}. {CATEGORY_LABELS[code]}" for i, code in enumerate(options, start=1)]
