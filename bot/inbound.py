@@ -29,9 +29,9 @@ class Inbound:
 
     @property
     def dedup_key(self) -> str:
-        """MsgId for messages; FromUserName + CreateTime + Event for events (SPEC §4)."""
+        """MsgId for messages; FromUserName + CreateTime + Event (+ EventKey) for events."""
         if self.msg_type == "event" or not self.msg_id:
-            return f"{self.sender}:{self.create_time}:{self.event or self.msg_type}"
+            return f"{self.sender}:{self.create_time}:{self.event or self.msg_type}:{self.event_key}"
         return f"msg:{self.msg_id}"
 
     @property

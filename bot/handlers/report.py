@@ -35,8 +35,7 @@ def handle_report(inbound: Inbound, ctx: BotContext) -> str:
 def _file(text: str, category: str, urgent: bool, address: str, ctx: BotContext) -> str:
     drafts = ctx.conversation.get_json("draft_media") or []
     outcome = report_case(ctx.uow, ctx.actor, ReportInput(
-        description=text, category=category, urgent=urgent, address=address, confident=True,
-        attachments=[f"media:{m}" for m in drafts]))
+        description=text, category=category, urgent=urgent, address=address, confident=True))
     case = outcome.case
     ctx.case_code = case.code
     if drafts:
