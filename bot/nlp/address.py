@@ -53,7 +53,7 @@ class AddressFinder:
         self._cn_digits = set(texts["numerals"])
         units = (f"(?:{num}(?:{_alt(lists['building_units'])}))?(?:{num}(?:{_alt(lists['unit_units'])}))?"
                  f"(?:{num}(?:{_alt(lists['room_units'])})?)?")
-        self._chain = re.compile(units)
+        self._chain = re.compile(f"(?=[0-9{texts['numerals']}]){units}")
         self._bare_room = re.compile(
             rf"(?<![0-9a-z.:/\-])[1-9][0-9]?0[1-9](?![0-9a-z.:/\-{re.escape(texts['room_not_before'])}])")
         self._positions = re.compile(_alt(lists["positions"]))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bot.nlp.matcher import TermMatcher
+from bot.nlp.matcher import Match, resolve
 from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.yamlnodes import Source
 
@@ -98,22 +98,25 @@ def parse_shifts(src: Source) -> list[Shift]:
 
 
 class CategoryModel:
-    """Scores every category for a normalised text and its jieba tokens."""
+    """Scores every category for a normalised text, its jieba tokens and its term matches."""
 
     def __init__(self, tables: list[CategoryTable], neutral: list[str], shifts: list[Shift],
                  aside: tuple[tuple[str, ...], float] = ((), 1.0)):
         self.term_weights: dict[str, list[tuple[str, float]]] = {t: [] for t in neutral}
         self.token_weights: dict[str, list[tuple[str, float]]] = {}
-        self.phrases: list[tuple[tuple[str, ...], str, float]] = []
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
         for table in tables:
             for term, weight in table.keywords.items():
                 self.term_weights.setdefault(term, []).append((table.code, weight))
             for token, weight in table.tokens.items():
                 self.token_weights.setdefault(token, []).append((table.code, weight))
-            self.phrases.extend((parts, table.code, w) for parts, w in table.phrases)
-        self.shifts = shifts
+            for parts, weight in table.phrases:
+                key = max(parts, key=len)  # the rarest part, most likely absent
+                self.phrases.setdefault(key, []).append((parts, table.code, weight))
+        self.phrase_keys = frozenset(self.phrases)
+        self.token_keys = frozenset(self.token_weights)
+        self.shifts = [(s, frozenset(s.if_any), frozenset(s.unless_any)) for s in shifts]
         self.aside_markers, self.aside_factor = aside
-        self.matcher = TermMatcher(self.term_weights)
 
     def vocabulary(self) -> set[str]:
         """Words worth giving to jieba as user words."""
@@ -121,27 +124,43 @@ class CategoryModel:
         words.update(t for t in self.token_weights if len(t) > 1)
         return words
 
-    def score(self, text: str, tokens: list[str]) -> tuple[dict[str, float], list[str]]:
-        """Category scores (≥ 0) and the matched terms, strongest first."""
+    def presence_words(self) -> set[str]:
+        """Every substring whose presence the scoring asks about."""
+        words = set(self.term_weights) | set(self.aside_markers) | set(self.token_weights)
+        for entries in self.phrases.values():
+            words.update(part for parts, _, _ in entries for part in parts)
+        for shift, _, _ in self.shifts:
+            words.update(shift.if_any + shift.unless_any)
+        return words
+
+    def score(self, text: str, tokens: list[str], found: list[Match],
+              present: set[str]) -> tuple[dict[str, float], list[str]]:
+        """Category scores (≥ 0) and the matched terms, strongest first.
+
+        ``found`` holds the raw matches of the engine's scan and ``present`` the set of
+        words occurring in ``text``.
+        """
         scores = dict.fromkeys(CATEGORY_LABELS, 0.0)
         strength: dict[str, float] = {}
-        aside_at = min((i for i in (text.find(m) for m in self.aside_markers) if i >= 0), default=len(text))
+        aside_at = min((text.find(m) for m in self.aside_markers if m in present), default=len(text))
         factors: dict[str, float] = {}
-        for match in self.matcher.find(text):
+        weights = self.term_weights
+        for match in resolve([m for m in found if m.term in weights]):
             factor = 1.0 if match.start < aside_at else self.aside_factor
             factors[match.term] = max(factors.get(match.term, 0.0), factor)
         for token in tokens:
             if token in self.token_weights:
                 factors.setdefault(token, 1.0)
         for term, factor in factors.items():
-            for code, weight in self.term_weights.get(term, []) + self.token_weights.get(term, []):
+            for code, weight in weights.get(term, []) + self.token_weights.get(term, []):
                 scores[code] += weight * factor
                 strength[term] = max(strength.get(term, 0.0), weight * factor)
-        for parts, code, weight in self.phrases:
-            if all(part in text for part in parts):
-                scores[code] += weight
-        for shift in self.shifts:
-            if any(w in text for w in shift.if_any) and not any(w in text for w in shift.unless_any):
+        for key in present & self.phrase_keys:
+            for parts, code, weight in self.phrases[key]:
+                if all(part in present for part in parts):
+                    scores[code] += weight
+        for shift, if_any, unless_any in self.shifts:
+            if not present.isdisjoint(if_any) and present.isdisjoint(unless_any):
                 moved = max(scores[shift.source], 0.0) * shift.ratio
                 scores[shift.source] -= moved
                 scores[shift.target] += moved

@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.nlp.address import AddressFinder
 from bot.nlp.categories import CategoryModel, confidence
 from bot.nlp.intent import IntentDetector
+from bot.nlp.matcher import TermMatcher
 from bot.nlp.model import CATEGORY_LABELS, Candidate, Classification
 from bot.nlp.privacy import Masker
 from bot.nlp.segment import Segmenter
@@ -39,6 +40,8 @@ class Engine:
         self.guides = tables.guides
         self.mask = Masker(tables.privacy)
         self.segmenter = segmenter
+        self.scanner = TermMatcher(self.categories.presence_words() | self.urgency.presence_words()
+                                   | self.intents.presence_words())
         segmenter.add_userdict(tables.userdict)
         segmenter.add_words(self.categories.vocabulary() | self.urgency.vocabulary()
                             | self.guides.vocabulary())
@@ -53,16 +56,20 @@ class Engine:
     def classify(self, text: str) -> Classification:
         raw = (text or "")[: int(self.settings["max_chars"])]
         norm = self.normalise(raw)
-        tokens = self.segmenter.cut(norm) if norm.strip() else []
-        scores, terms = self.categories.score(norm, tokens)
-        hits = self.urgency.detect(norm)
+        found = self.scanner.raw(norm)
+        present = {m.term for m in found}
+        # Token-only entries (tokens: in the category tables) can match a jieba token only
+        # where they also occur as a substring, so segment only when one does.
+        tokens = self.segmenter.cut(norm) if not present.isdisjoint(self.categories.token_keys) else []
+        scores, terms = self.categories.score(norm, tokens, found, present)
+        hits = self.urgency.detect(norm, present)
         for hit in hits:
             if hit.category:
                 scores[hit.category] += hit.boost
         ranked = sorted(scores, key=lambda c: (-scores[c], _ORDER[c]))
         best = ranked[0]
         evidence = scores[best]
-        intent = self.intents.detect(norm, evidence, bool(hits))
+        intent = self.intents.detect(norm, present, evidence, bool(hits))
         conf = confidence(scores, self.settings["confidence_tau"])
         if evidence < self.tables.intents.evidence_min and (intent != "report" or evidence <= 0):
             best, conf = "other", 0.0 if evidence <= 0 else conf

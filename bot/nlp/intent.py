@@ -87,8 +87,18 @@ def parse_intents(src: Source) -> IntentTable:
 class IntentDetector:
     def __init__(self, table: IntentTable) -> None:
         self.t = table
+        self.consult = dict(table.consult)
+        self.report = dict(table.report)
+        self._consult_keys = frozenset(self.consult)
+        self._report_keys = frozenset(self.report)
 
-    def detect(self, text: str, evidence: float, urgent: bool) -> str:
+    def presence_words(self) -> set[str]:
+        t = self.t
+        return (set(self.consult) | set(self.report) | set(t.query_strong) | set(t.query_refs)
+                | set(t.query_status) | set(t.praise_words) | set(t.praise_done)
+                | set(t.chitchat_words))
+
+    def detect(self, text: str, present: set[str], evidence: float, urgent: bool) -> str:
         """Intent of a normalised ``text``; ``evidence`` is the best category score."""
         t = self.t
         bare = _PUNCT.sub("", text)
@@ -98,17 +108,17 @@ class IntentDetector:
             return "report"
         if any(p.search(text) for p in t.rate):
             return "rate"
-        if self._is_query(text, bare):
+        if self._is_query(bare, text, present):
             return "query"
-        report = sum(w for word, w in t.report if word in text)
-        if any(w in text for w in t.praise_words) and (
-            any(w in text for w in t.praise_done) or (evidence < t.evidence_min and report <= 0)
+        report = sum(self.report[w] for w in present & self._report_keys)
+        if not present.isdisjoint(t.praise_words) and (
+            not present.isdisjoint(t.praise_done) or (evidence < t.evidence_min and report <= 0)
         ):
             return "praise"
-        consult = sum(w for word, w in t.consult if word in text)
+        consult = sum(self.consult[w] for w in present & self._consult_keys)
         consult += sum(w for pattern, w in t.consult_patterns if pattern.search(text))
         idle = evidence < t.evidence_min and report <= 0
-        small_talk = any(w in text for w in t.chitchat_words)
+        small_talk = not present.isdisjoint(t.chitchat_words)
         if idle and small_talk and consult < t.consult_strong:
             return "chitchat"  # 请问你是真人吗: a greeting, not a question for the guide
         if consult >= t.consult_min and consult > report:
@@ -117,10 +127,10 @@ class IntentDetector:
             return "chitchat"
         return "report"
 
-    def _is_query(self, text: str, bare: str) -> bool:
+    def _is_query(self, bare: str, text: str, present: set[str]) -> bool:
         t = self.t
         if bare in t.query_exact or any(p.search(text) for p in t.query_patterns):
             return True
-        if any(w in text for w in t.query_strong):
+        if not present.isdisjoint(t.query_strong):
             return True
-        return any(w in text for w in t.query_refs) and any(w in text for w in t.query_status)
+        return not present.isdisjoint(t.query_refs) and not present.isdisjoint(t.query_status)

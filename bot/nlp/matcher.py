@@ -1,13 +1,13 @@
 """Substring matching of table terms (词条匹配) without word boundaries.
 
-Chinese has no spaces, so terms are found as substrings. Two rules keep matches
-sensible, and let an admin override a short word with a longer one:
+Chinese has no spaces, so terms are found as substrings. ``TermMatcher.raw`` finds
+every occurrence of every term in one pass over the text; the engine does this once
+per message and hands the result to all components. For scoring, ``resolve`` keeps
+matches sensible and lets an admin override a short word with a longer one:
 
 * a match lying inside a longer match is dropped (养老保险 hides 养老);
 * of two partly overlapping matches the longer wins (停电动车: 电动车 beats 停电);
   equally long ones are both kept.
-
-Terms are indexed by their first character, so a message is scanned once.
 """
 
 from __future__ import annotations
@@ -26,48 +26,52 @@ class Match:
 
 
 class TermMatcher:
-    """Finds the non-nested, longest-preferring occurrences of known terms."""
+    """All occurrences of known terms; terms are indexed by their first two characters."""
 
     def __init__(self, terms: Iterable[str]) -> None:
-        index: dict[str, list[str]] = {}
+        self.singles: set[str] = set()
+        pairs: dict[str, list[str]] = {}
         for term in set(terms):
-            if term:
-                index.setdefault(term[0], []).append(term)
-        for bucket in index.values():
+            if len(term) == 1:
+                self.singles.add(term)
+            elif term:
+                pairs.setdefault(term[:2], []).append(term)
+        for bucket in pairs.values():
             bucket.sort(key=lambda t: (-len(t), t))
-        self._index = index
-
-    def __contains__(self, term: str) -> bool:
-        return term in self._index.get(term[:1], ())
+        self._pairs = pairs
 
     def raw(self, text: str) -> list[Match]:
         """Every occurrence of every term, overlapping or not."""
         found: list[Match] = []
-        index = self._index
-        for pos, char in enumerate(text):
-            bucket = index.get(char)
-            if bucket is None:
-                continue
-            for term in bucket:
-                if text.startswith(term, pos):
-                    found.append(Match(term, pos, pos + len(term)))
+        pairs, singles = self._pairs, self.singles
+        for pos in range(len(text)):
+            char = text[pos]
+            if char in singles:
+                found.append(Match(char, pos, pos + 1))
+            bucket = pairs.get(text[pos : pos + 2])
+            if bucket is not None:
+                for term in bucket:
+                    if len(term) == 2 or text.startswith(term, pos):
+                        found.append(Match(term, pos, pos + len(term)))
         return found
 
     def find(self, text: str) -> list[Match]:
-        """Occurrences after the nesting and overlap rules, in text order."""
-        found = self.raw(text)
-        if len(found) < 2:
-            return found
-        found.sort(key=lambda m: (m.start - m.end, m.start))  # longest first
-        kept: list[Match] = []
-        for cand in found:
-            size = cand.end - cand.start
-            for other in kept:
-                if cand.start < other.end and other.start < cand.end:  # overlap
-                    inside = other.start <= cand.start and cand.end <= other.end
-                    if inside or other.end - other.start > size:
-                        break
-            else:
-                kept.append(cand)
-        kept.sort(key=lambda m: m.start)
-        return kept
+        return resolve(self.raw(text))
+
+
+def resolve(found: list[Match]) -> list[Match]:
+    """Apply the nesting and overlap rules; result in text order."""
+    if len(found) < 2:
+        return list(found)
+    cover: dict[int, int] = {}  # position → length of the longest kept match covering it
+    kept: list[Match] = []
+    for cand in sorted(found, key=lambda m: (m.start - m.end, m.start)):  # longest first
+        size = cand.end - cand.start
+        span = range(cand.start, cand.end)
+        if any(cover.get(i, 0) > size for i in span):
+            continue  # inside, or partly under, a longer match
+        kept.append(cand)
+        for i in span:
+            cover[i] = max(cover.get(i, 0), size)
+    kept.sort(key=lambda m: m.start)
+    return kept

@@ -75,33 +75,40 @@ class UrgencyDetector:
                  message_words: tuple[str, ...]) -> None:
         self.groups = groups
         self.clause_words = clause_words
-        self.message_words = message_words
+        self.message_words = frozenset(message_words)
+        self._firsts = [frozenset(parts[0] for parts in g.phrases) for g in groups]
 
     def vocabulary(self) -> set[str]:
         return {part for g in self.groups for parts in g.phrases for part in parts if len(part) > 1}
 
-    def detect(self, text: str) -> list[UrgentHit]:
-        if any(w in text for w in self.message_words):
+    def presence_words(self) -> set[str]:
+        words = set(self.message_words) | set(self.clause_words)
+        for g in self.groups:
+            words.update(p for parts in g.phrases for p in parts)
+            words.update(g.requires_any + g.harmless_clause + g.harmless_message)
+        return words
+
+    def detect(self, text: str, present: set[str]) -> list[UrgentHit]:
+        """Urgent groups firing in ``text``; ``present`` is the set of words occurring in it."""
+        if not present.isdisjoint(self.message_words):
             return []
-        parts_of_text = clauses(text)
         hits: list[UrgentHit] = []
-        for group in self.groups:
-            if group.requires_any and not any(w in text for w in group.requires_any):
+        parts_of_text: list[tuple[int, str]] | None = None
+        for group, firsts in zip(self.groups, self._firsts, strict=True):
+            if present.isdisjoint(firsts):
                 continue
-            if any(w in text for w in group.harmless_message):
+            if group.requires_any and present.isdisjoint(group.requires_any):
                 continue
+            if not present.isdisjoint(group.harmless_message):
+                continue
+            harmless = self.clause_words + group.harmless_clause
             for parts in group.phrases:
-                if self._fires(parts, parts_of_text, text, group):
+                if not all(p in present for p in parts):
+                    continue
+                if parts_of_text is None:
+                    parts_of_text = clauses(text)
+                if any(parts[0] in clause and not any(w in clause for w in harmless)
+                       for _, clause in parts_of_text):
                     hits.append(UrgentHit(group.name, "+".join(parts), group.category, group.boost))
                     break
         return hits
-
-    def _fires(self, parts: tuple[str, ...], parts_of_text: list[tuple[int, str]], text: str,
-               group: UrgentGroup) -> bool:
-        if not all(p in text for p in parts):
-            return False
-        harmless = self.clause_words + group.harmless_clause
-        for _start, clause in parts_of_text:
-            if parts[0] in clause and not any(w in clause for w in harmless):
-                return True
-        return False
