@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from bot.nlp.yamlnodes import Source
 
 LIST_FIELDS = ("building_units", "unit_units", "room_units", "estate_suffixes", "place_suffixes",
-               "road_suffixes", "generic_names", "not_places", "positions", "place_words",
-               "compound_parts", "standalone_parts", "connectors")
+               "road_suffixes", "generic_names", "not_places", "positions", "relations", "place_words",
+               "compound_parts", "standalone_parts", "exit_places", "connectors")
 TEXT_FIELDS = ("numerals", "stop_chars", "room_not_before", "measure_after")
 
 
@@ -51,17 +51,22 @@ class AddressFinder:
         lists, texts = table.lists, table.texts
         num = f"(?:[0-9]+|[{texts['numerals']}]+)"
         self._cn_digits = set(texts["numerals"])
-        units = (f"(?:{num}(?:{_alt(lists['building_units'])}))?(?:{num}(?:{_alt(lists['unit_units'])}))?"
-                 f"(?:{num}(?:{_alt(lists['room_units'])})?)?")
+        rooms = _alt(lists["room_units"])
+        units = (f"(?:{num}(?:{_alt(lists['building_units'])}))*(?:{num}(?:{_alt(lists['unit_units'])}))?"
+                 f"(?:[0-9]+(?:{rooms})?|[{texts['numerals']}]+(?:{rooms}))?")
         self._chain = re.compile(f"(?=[0-9{texts['numerals']}]){units}")
         self._bare_room = re.compile(
             rf"(?<![0-9a-z.:/\-])[1-9][0-9]?0[1-9](?![0-9a-z.:/\-{re.escape(texts['room_not_before'])}])")
-        self._positions = re.compile(_alt(lists["positions"]))
+        # 北门外 keeps its 外, but 南门外面 stops before 外面 (README examples)
+        self._positions = re.compile(f"(?:{_alt(lists['positions'])})(?<!外(?=[面边头]))")
+        self._relations = re.compile(f"(?:{_alt(lists['relations'])})(?:那个|那块|的)?"
+                                     f"(?={_alt(lists['place_words'])})")
         self._place_words = re.compile(_alt(lists["place_words"]))
         self._connector = re.compile(_alt(lists["connectors"]))
         compound = (f"小区(?:[东西南北]侧|后面|前面|中间|旁边|外面|里面|里)?(?:那块|那个|的)?"
                     f"(?:{_alt(lists['compound_parts'])})")
-        self._compound = re.compile(f"{compound}|{_alt(lists['standalone_parts'])}")
+        exits = f"(?:{_alt(lists['exit_places'])})[a-z0-9]{{1,2}}号?口"
+        self._compound = re.compile(f"{compound}|{exits}|{_alt(lists['standalone_parts'])}")
         self._suffixes = {
             kind: re.compile(_alt(lists[f"{kind}_suffixes"])) for kind in ("estate", "place", "road")
         }
@@ -88,11 +93,16 @@ class AddressFinder:
             spans += [m.span() for m in self._estate_re.finditer(text)]
         for match in self._compound.finditer(text):
             spans.append(match.span())
-        for pattern in self._suffixes.values():
-            for match in pattern.finditer(text):
-                start = self._name_start(text, match.start())
-                if start is not None:
-                    spans.append((start, match.end()))
+        suffixes = sorted({m.span() for p in self._suffixes.values() for m in p.finditer(text)},
+                          key=lambda span: (span[0] - span[1], span[0]))
+        taken: list[tuple[int, int]] = []
+        for s_start, s_end in suffixes:  # 园 inside 公园 is not a suffix of its own
+            if any(t_start <= s_start and s_end <= t_end for t_start, t_end in taken):
+                continue
+            taken.append((s_start, s_end))
+            start = self._name_start(text, s_start)
+            if start is not None:
+                spans.append((start, s_end))
         return spans
 
     def _name_start(self, text: str, end: int) -> int | None:
@@ -104,8 +114,15 @@ class AddressFinder:
             start -= 1
         if end - start > 2 and text[start] in self._joins and start > 0 and text[start - 1] in "路街道巷":
             start += 1  # 建设路和人民路: the 和 joins two roads, it is not part of a name
+        trimmed = True
+        while trimmed:  # 巡查发现锦绣家园 → 锦绣家园; 最近小区 → nothing
+            trimmed = False
+            for word in self._generic:
+                if text.startswith(word, start) and start + len(word) <= end:
+                    start += len(word)
+                    trimmed = True
         name = text[start:end]
-        if len(name) < 2 or name in self._generic or any(name.endswith(g) for g in self._generic):
+        if len(name) < 2 or any(name.endswith(g) for g in self._generic):
             return None
         tail = text[start : end + 2]
         if any(w in tail for w in self._not_places):
@@ -135,7 +152,7 @@ class AddressFinder:
 
     def _extend(self, text: str, start: int, end: int) -> tuple[int, int]:
         while True:
-            for pattern in (self._chain, self._positions, self._place_words):
+            for pattern in (self._chain, self._positions, self._relations, self._place_words):
                 match = pattern.match(text, end)
                 if match and match.end() > end:
                     end = match.end()

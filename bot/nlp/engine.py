@@ -72,7 +72,7 @@ class Engine:
         intent = self.intents.detect(norm, present, evidence, bool(hits))
         conf = confidence(scores, self.settings["confidence_tau"])
         if evidence < self.tables.intents.evidence_min and (intent != "report" or evidence <= 0):
-            best, conf = "other", 0.0 if evidence <= 0 else conf
+            best, conf = "other", 0.0
         total = sum(s for s in scores.values() if s > 0)
         candidates = tuple(
             Candidate(c, CATEGORY_LABELS[c], round(scores[c] / total, 3))

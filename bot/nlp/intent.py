@@ -123,7 +123,7 @@ class IntentDetector:
             return "chitchat"  # 请问你是真人吗: a greeting, not a question for the guide
         if consult >= t.consult_min and consult > report:
             return "consult"
-        if idle and (small_talk or len(bare) <= t.chitchat_max_len):
+        if idle and (small_talk or (evidence <= 0 and len(bare) <= t.chitchat_max_len)):
             return "chitchat"
         return "report"
 

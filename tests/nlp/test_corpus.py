@@ -1,0 +1,44 @@
+"""Figures on labelled sets: the dev corpus (README targets) and our own fresh sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp import classify
+from bot.nlp.evaluate import evaluate
+from tests.nlp.conftest import DATA, DEV_CORPUS, read_jsonl
+
+
+@pytest.mark.skipif(not DEV_CORPUS.is_file(), reason="dev corpus not present")
+def test_dev_corpus_figures(engine):
+    rows = read_jsonl(DEV_CORPUS)
+    report = evaluate(rows, classify)
+    s = report.summary()
+    assert s["rows"] == len(rows) > 400
+    assert s["category_accuracy"] >= 0.92, s
+    assert s["intent_accuracy"] >= 0.90, s
+    assert s["urgent_recall"] == 1.0, s
+    assert s["urgent_precision"] >= 0.90, s
+
+
+@pytest.mark.parametrize("name", ["fresh.jsonl", "fresh2.jsonl"])
+def test_fresh_sets_stay_good(engine, name):
+    """Sets written apart from the dev corpus (see docs/nlp.md for their history)."""
+    s = evaluate(read_jsonl(DATA / name), classify).summary()
+    assert s["category_accuracy"] >= 0.92, s
+    assert s["intent_accuracy"] >= 0.90, s
+    assert s["urgent_recall"] == 1.0, s
+    assert s["urgent_precision"] >= 0.90, s
+
+
+def test_evaluate_counts_confusions():
+    rows = [
+        {"text": "路灯坏了", "category": "facility", "intent": "report", "urgent": False},
+        {"text": "路灯坏了", "category": "env", "intent": "report", "urgent": True},
+        {"text": "你好", "category": "other", "intent": "chitchat", "urgent": False},
+    ]
+    s = evaluate(rows, classify).summary()
+    assert s["category_rows"] == 2
+    assert s["category_accuracy"] == 0.5
+    assert s["urgent_recall"] == 0.0
+    assert s["top_confusions"] == [{"expected": "env", "got": "facility", "count": 1}]
