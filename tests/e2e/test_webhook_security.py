@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.inbound import InboundMessage
 from bot.devtools.signer import sha1_sorted
+from core.inbound import InboundMessage
 
 
 def _count(uow) -> int:
