@@ -31,6 +31,7 @@ class IntentTable:
     praise_words: list[str] = field(default_factory=list)
     praise_done: list[str] = field(default_factory=list)
     chitchat_words: list[str] = field(default_factory=list)
+    about_bot: list[str] = field(default_factory=list)
     consult: list[tuple[str, float]] = field(default_factory=list)
     consult_patterns: list[tuple[re.Pattern[str], float]] = field(default_factory=list)
     report: list[tuple[str, float]] = field(default_factory=list)
@@ -66,8 +67,9 @@ def parse_intents(src: Source) -> IntentTable:
     praise = src.fields(spec["praise"], {"words", "done"}, {"words"})
     table.praise_words = [w for w, _ in words(praise["words"])]
     table.praise_done = [w for w, _ in words(praise["done"])] if "done" in praise else []
-    chitchat = src.fields(spec["chitchat"], {"words"}, {"words"})
+    chitchat = src.fields(spec["chitchat"], {"words", "about_bot"}, {"words"})
     table.chitchat_words = [w for w, _ in words(chitchat["words"])]
+    table.about_bot = [w for w, _ in words(chitchat["about_bot"])] if "about_bot" in chitchat else []
     consult = src.fields(spec["consult"], {"words", "patterns"}, {"words"})
     table.consult = [(t, w) for t, w, _ in src.weights(consult["words"])]
     if "patterns" in consult:
@@ -96,7 +98,7 @@ class IntentDetector:
         t = self.t
         return (set(self.consult) | set(self.report) | set(t.query_strong) | set(t.query_refs)
                 | set(t.query_status) | set(t.praise_words) | set(t.praise_done)
-                | set(t.chitchat_words))
+                | set(t.chitchat_words) | set(t.about_bot))
 
     def detect(self, text: str, present: set[str], evidence: float, urgent: bool) -> str:
         """Intent of a normalised ``text``; ``evidence`` is the best category score."""
@@ -119,8 +121,8 @@ class IntentDetector:
         consult += sum(w for pattern, w in t.consult_patterns if pattern.search(text))
         idle = evidence < t.evidence_min and report <= 0
         small_talk = not present.isdisjoint(t.chitchat_words)
-        if idle and small_talk and consult < t.consult_strong:
-            return "chitchat"  # 请问你是真人吗: a greeting, not a question for the guide
+        if idle and small_talk and (consult < t.consult_strong or not present.isdisjoint(t.about_bot)):
+            return "chitchat"  # 请问你是真人吗: small talk, not a question for the guide
         if consult >= t.consult_min and consult > report:
             return "consult"
         if idle and (small_talk or (evidence <= 0 and len(bare) <= t.chitchat_max_len)):
