@@ -27,9 +27,11 @@ def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Fl
         return jsonify(status="ok")
 
     from bot.cli import register_commands
+    from bot.pages import bp as pages_bp
     from bot.webhook import bp as webhook_bp
 
     app.register_blueprint(webhook_bp)
+    app.register_blueprint(pages_bp)
     register_commands(app)
     return app
 

@@ -6,6 +6,7 @@ from bot.context import BotContext
 from bot.handlers import RESIDENT_COMMANDS, RESIDENT_EVENTS, RESIDENT_HANDLERS, STAFF_COMMANDS
 from bot.inbound import Inbound
 from bot.nlp import classify
+from core.cases.resident import touch_resident
 
 
 def first_word(text: str) -> tuple[str, str]:
@@ -24,6 +25,8 @@ def route(inbound: Inbound, ctx: BotContext) -> str:
 
 
 def route_resident(inbound: Inbound, ctx: BotContext) -> str:
+    if inbound.event != "unsubscribe":  # any message opens the 48-hour service window
+        touch_resident(ctx.uow, inbound.sender)
     if inbound.is_event:
         handler = RESIDENT_EVENTS.get(inbound.event, RESIDENT_EVENTS["unknown"])
         return handler(inbound, ctx)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from bot.app import create_app
+from bot.devtools.delivery import FakeDelivery, demo_settings, start_fake
 from bot.devtools.demo import Story, ledger_lines, play, seed
 from bot.devtools.session import BotSession
 from config import load_settings
@@ -25,15 +27,23 @@ def demo_command(database: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{path}"
-    settings = load_settings().with_overrides(DATABASE_URL=url, REDIS_URL="", WECHAT_AES_KEY="")
+    fake = start_fake()
+    fake.add_media("demo-photo-1", b"\xff\xd8\xff\xe0demo-jpeg")
+    settings = demo_settings(load_settings(), fake).with_overrides(
+        DATABASE_URL=url, REDIS_URL="", WECHAT_AES_KEY="", MEDIA_DIR=str(path.parent / "demo-media"))
     app = create_app(settings)
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
     runtime = app.extensions["wanggetong"]
     upgrade(runtime.engine)
-    click.echo("网格通演示：阳光街道（2个社区、4个网格）")
+    click.echo("网格通演示：阳光街道（2个社区、4个网格）。推送经发件箱投递到本机模拟的微信接口。")
     for line in seed(runtime):
         click.echo("  导入 " + line)
-    story = Story(BotSession(app), click.echo)
-    code = play(story)
+    delivery = FakeDelivery(runtime, fake)
+    try:
+        code = play(Story(BotSession(app), click.echo, pushes=delivery))
+    finally:
+        delivery.close()
+        fake.stop()
     click.echo("\n—— 台账（事件全过程）——")
     for line in ledger_lines(runtime, code):
         click.echo(line)

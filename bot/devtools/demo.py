@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.devtools.session import BotSession, format_push
+from bot.devtools.session import BotSession, Push, format_push
 from config.settings import PROJECT_DIR
 from core.cases.models import Case
 from core.cases.policy import CATEGORY_LABELS
@@ -23,10 +23,13 @@ CODE = re.compile(r"GR\d{12}")
 
 
 class Story:
-    """Plays the script and writes a transcript through ``echo``."""
+    """Plays the script and writes a transcript through ``echo``; ``pushes`` tells what was
+    sent after each step (default: what waits in the outbox)."""
 
-    def __init__(self, session: BotSession, echo: Callable[[str], None]) -> None:
+    def __init__(self, session: BotSession, echo: Callable[[str], None],
+                 pushes: Callable[[], list[Push]] | None = None) -> None:
         self.session, self.echo = session, echo
+        self.pushes = pushes or session.new_pushes
         self.codes: list[str] = []
 
     def scene(self, title: str) -> None:
@@ -40,7 +43,7 @@ class Story:
         self.echo(f"{who}: {text}")
         if reply:
             self.echo("机器人: " + reply.replace("\n", "\n        "))
-        for push in self.session.new_pushes():
+        for push in self.pushes():
             self.echo(format_push(push))
         self.codes += [c for c in CODE.findall(reply) if c not in self.codes]
         return reply

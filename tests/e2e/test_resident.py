@@ -143,3 +143,23 @@ def test_long_report_and_emoji(resident_chat):
     chat = resident_chat("o-long")
     reply = chat.say("阳光花园3栋楼下的垃圾没人清理😡😡" + "真的太臭了" * 400)
     assert CODE.search(reply)
+
+
+def test_case_page_is_masked_and_unknown_code_is_404(client, resident_chat):
+    chat = resident_chat("o-page")
+    chat.say("绑定 阳光花园3栋")
+    reply = chat.say("我是张伟，电话13812345678，3栋502室门口垃圾堆满了没人清")
+    code = CODE.search(reply).group(0)
+    page = client.get(f"/cases/{code}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and code in html and "环境卫生" in html
+    assert "13812345678" not in html and "张伟" not in html and "502" not in html
+    missing = client.get("/cases/GR209901010001")
+    assert missing.status_code == 404 and "没有找到" in missing.get_data(as_text=True)
+
+
+def test_every_message_opens_the_service_window(resident_chat, uow, clock):
+    chat = resident_chat("o-window")
+    chat.say("你好")
+    row = resident_row(uow, "o-window")
+    assert row.last_message_at == clock.now() and row.window_sent == 0

@@ -1,7 +1,7 @@
 """The delivery worker (``flask outbox``) against the loopback fake of the WeChat API.
 
 Pushes are made by the real use cases (or ``enqueue``) and delivered by the real worker and
-Notifier over HTTP to tests/fakewechat.py. The two-worker tests need PostgreSQL
+Notifier over HTTP to bot/devtools/fakewechat.py. The two-worker tests need PostgreSQL
 (``TEST_DATABASE_URL``) and are skipped without it.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.devtools.fakewechat import CUSTOM_SEND, GETTOKEN, MEDIA_GET, WECOM_SEND, FakeWeChat
 from bot.outbox_worker import OutboxWorker
 from bot.wechat import Notifier, build_clients
 from bot.wechat.clients import reset_shared_clients
@@ -33,7 +34,6 @@ from core.delivery import DeliveryPolicy, backoff
 from core.outbox import Notification, Priority, enqueue
 from core.registry.models import Resident
 from core.throttle import Budget
-from tests.fakewechat import CUSTOM_SEND, GETTOKEN, MEDIA_GET, WECOM_SEND, FakeWeChat
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 needs_pg = pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL not set (PostgreSQL)")

@@ -1,4 +1,4 @@
-"""The real wechatpy clients against the loopback fake of the WeChat API (tests/fakewechat.py).
+"""The real wechatpy clients against the loopback fake of the WeChat API (bot/devtools/fakewechat.py).
 
 No network beyond 127.0.0.1. Redis tests need ``TEST_REDIS_URL`` (e.g.
 ``redis://127.0.0.1:6379/15``) and are skipped without it.
@@ -18,13 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.wechat import MediaError, Notifier, WeChatClients, build_clients
-from bot.wechat.clients import DEFAULT_TIMEOUT, reset_shared_clients, shared_clients
-from bot.wechat.errors import TokenError
-from bot.wechat.templates import clean_field, load_templates
-from bot.wechat.tokens import ExpiringMemoryStorage, LocalTokenLock, TokenKeeper, ttl_for
-from config import Settings, load_settings
-from tests.fakewechat import (
+from bot.devtools.fakewechat import (
     CUSTOM_SEND,
     GETTOKEN,
     MEDIA_GET,
@@ -32,6 +26,12 @@ from tests.fakewechat import (
     WECOM_SEND,
     FakeWeChat,
 )
+from bot.wechat import MediaError, Notifier, WeChatClients, build_clients
+from bot.wechat.clients import DEFAULT_TIMEOUT, reset_shared_clients, shared_clients
+from bot.wechat.errors import TokenError
+from bot.wechat.templates import clean_field, load_templates
+from bot.wechat.tokens import ExpiringMemoryStorage, LocalTokenLock, TokenKeeper, ttl_for
+from config import Settings, load_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set")
