@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.nlp.matcher import Match, resolve
 from bot.nlp.model import CATEGORY_LABELS
+from bot.nlp.text import CLAUSE_SPLIT as CLAUSE_END
 from bot.nlp.yamlnodes import Source
 
 CATEGORY_FIELDS = {"code", "label", "keywords", "tokens", "phrases", "negative"}
@@ -101,7 +102,8 @@ class CategoryModel:
     """Scores every category for a normalised text, its jieba tokens and its term matches."""
 
     def __init__(self, tables: list[CategoryTable], neutral: list[str], shifts: list[Shift],
-                 aside: tuple[tuple[str, ...], float] = ((), 1.0)):
+                 aside: tuple[tuple[str, ...], float] = ((), 1.0),
+                 denials: tuple[tuple[str, ...], str] = ((), "")):
         self.term_weights: dict[str, list[tuple[str, float]]] = {t: [] for t in neutral}
         self.token_weights: dict[str, list[tuple[str, float]]] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
@@ -117,6 +119,7 @@ class CategoryModel:
         self.token_keys = frozenset(self.token_weights)
         self.shifts = [(s, frozenset(s.if_any), frozenset(s.unless_any)) for s in shifts]
         self.aside_markers, self.aside_factor = aside
+        self.denials, self.rhetorical = denials
 
     def vocabulary(self) -> set[str]:
         """Words worth giving to jieba as user words."""
@@ -147,6 +150,8 @@ class CategoryModel:
         weights = self.term_weights
         for match in resolve([m for m in found if m.term in weights]):
             factor = 1.0 if match.start < aside_at else self.aside_factor
+            if self._denied(text, match):
+                factor = 0.0
             factors[match.term] = max(factors.get(match.term, 0.0), factor)
         for token in tokens:
             if token in self.token_weights:
@@ -168,6 +173,15 @@ class CategoryModel:
             scores[code] = max(value, 0.0)
         ranked = sorted((t for t, s in strength.items() if s > 0), key=lambda t: (-strength[t], t))
         return scores, ranked
+
+
+    def _denied(self, text: str, match: Match) -> bool:
+        """不是X (but not the rhetorical 不是X吗)."""
+        before = text[max(0, match.start - 4) : match.start]
+        if not any(before.endswith(word) for word in self.denials):
+            return False
+        rest = CLAUSE_END.split(text[match.end :], maxsplit=1)[0]
+        return not any(char in rest for char in self.rhetorical)
 
 
 def confidence(scores: dict[str, float], tau: float) -> float:

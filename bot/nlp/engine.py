@@ -33,7 +33,8 @@ class Engine:
         self.tables = tables
         self.settings = tables.settings
         self.normalise = Normaliser(tables.typos)
-        self.categories = CategoryModel(tables.categories, tables.neutral, tables.shifts, tables.aside)
+        self.categories = CategoryModel(tables.categories, tables.neutral, tables.shifts, tables.aside,
+                                        tables.denials)
         self.urgency = UrgencyDetector(*tables.urgent)
         self.intents = IntentDetector(tables.intents)
         self.addresses = AddressFinder(tables.address)

@@ -41,6 +41,7 @@ class Tables:
     typos: dict[str, str]
     neutral: list[str]
     aside: tuple[tuple[str, ...], float]
+    denials: tuple[tuple[str, ...], str]
     categories: list[CategoryTable]
     shifts: list[Shift]
     intents: IntentTable
@@ -56,8 +57,8 @@ def _settings(src: Source) -> dict[str, float]:
     return {key: src.number(node, *SETTING_RANGES[key]) for key, node in spec.items()}
 
 
-def _common(src: Source) -> tuple[dict[str, str], list[str], tuple[tuple[str, ...], float]]:
-    spec = src.fields(src.root(), {"typos", "neutral", "aside"}, {"typos", "neutral"})
+def _common(src: Source) -> tuple:
+    spec = src.fields(src.root(), {"typos", "neutral", "aside", "denials"}, {"typos", "neutral"})
     typos: dict[str, str] = {}
     for wrong, key_node, value in src.items(spec["typos"]):
         right = src.text(value)
@@ -68,7 +69,12 @@ def _common(src: Source) -> tuple[dict[str, str], list[str], tuple[tuple[str, ..
     if "aside" in spec:
         node = src.fields(spec["aside"], {"markers", "factor"}, {"markers", "factor"})
         aside = (tuple(w for w, _ in src.strings(node["markers"])), src.number(node["factor"], 0, 1))
-    return typos, [w for w, _ in src.strings(spec["neutral"])], aside
+    denials: tuple[tuple[str, ...], str] = ((), "")
+    if "denials" in spec:
+        node = src.fields(spec["denials"], {"words", "rhetorical"}, {"words", "rhetorical"})
+        denials = (tuple(w for w, _ in src.strings(node["words"])),
+                   "".join(w for w, _ in src.strings(node["rhetorical"])))
+    return typos, [w for w, _ in src.strings(spec["neutral"])], aside, denials
 
 
 def load_tables(directory: str | Path | None = None) -> Tables:
@@ -82,13 +88,14 @@ def load_tables(directory: str | Path | None = None) -> Tables:
         if not path.is_file():
             raise TableError(f"{path}:1: missing category table for {code!r}")
         categories.append(parse_category(Source(path), code))
-    typos, neutral, aside = _common(Source(root / "common.yaml"))
+    typos, neutral, aside, denials = _common(Source(root / "common.yaml"))
     return Tables(
         directory=root,
         settings=_settings(Source(root / "settings.yaml")),
         typos=typos,
         neutral=neutral,
         aside=aside,
+        denials=denials,
         categories=categories,
         shifts=parse_shifts(Source(root / "rules.yaml")),
         intents=parse_intents(Source(root / "intents.yaml")),

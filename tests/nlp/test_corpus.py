@@ -21,7 +21,7 @@ def test_dev_corpus_figures(engine):
     assert s["urgent_precision"] >= 0.90, s
 
 
-@pytest.mark.parametrize("name", ["fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl"])
+@pytest.mark.parametrize("name", ["fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl", "fresh4.jsonl"])
 def test_fresh_sets_stay_good(engine, name):
     """Sets written apart from the dev corpus (see docs/nlp.md for their history)."""
     s = evaluate(read_jsonl(DATA / name), classify).summary()
