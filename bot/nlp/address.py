@@ -150,11 +150,19 @@ class AddressFinder:
             return False  # 两栋楼, 一座桥: measure words, not addresses
         return not (end < len(text) and text[end] in "线机码床车位")
 
+    def _unit_after(self, text: str, start: int, end: int) -> bool:
+        """A chain right after a place: a unit (3栋) or a room number (1202), not 12点 or 2000块."""
+        if self._is_unit(text, start, end):
+            return True
+        room = self._bare_room.fullmatch(text, start, end)  # endpos hides what follows: check it
+        return room is not None and (end == len(text) or text[end] not in self.t.texts["room_not_before"])
+
     def _extend(self, text: str, start: int, end: int) -> tuple[int, int]:
         while True:
             for pattern in (self._chain, self._positions, self._relations, self._place_words):
                 match = pattern.match(text, end)
-                if match and match.end() > end:
+                if match and match.end() > end and (pattern is not self._chain or self._unit_after(
+                        text, end, match.end())):
                     end = match.end()
                     break
             else:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.nlp.address import AddressTable, parse_address
-from bot.nlp.categories import CategoryTable, Shift, parse_category, parse_shifts
+from bot.nlp.category_tables import CategoryTable, Shift, parse_category, parse_shifts
 from bot.nlp.guides import GuideBook, parse_guides
 from bot.nlp.intent import IntentTable, parse_intents
 from bot.nlp.model import CATEGORY_LABELS

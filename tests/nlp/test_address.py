@@ -24,6 +24,8 @@ from bot.nlp import classify, configure
         ("人民广场的音响太吵", "人民广场"),
         ("地下车库的灯一半不亮", "地下车库"),
         ("我家住在金色港湾小区5号楼 电梯坏了", "金色港湾小区5号楼"),
+        ("阳光花园12点还在施工", "阳光花园"),
+        ("锦绣家园1202漏水", "锦绣家园1202"),
     ],
 )
 def test_address_spans(engine, text, address):
