@@ -39,16 +39,11 @@ class Runtime:
 
 def _nlp_hooks(env: Env) -> None:
     """Plug the text-understanding functions into the core (similarity, masking)."""
-    try:
-        from bot import nlp
-    except ImportError:  # pragma: no cover - nlp package is part of the project
-        log.warning("bot.nlp not available: duplicate merging and masking are off")
-        return
-    env.similarity = getattr(nlp, "similarity", env.similarity)
-    env.mask = getattr(nlp, "mask", env.mask)
-    threshold = getattr(nlp, "SIMILARITY_THRESHOLD", None)
-    if isinstance(threshold, float):
-        env.similarity_threshold = threshold
+    from bot import nlp
+
+    env.similarity = nlp.similarity
+    env.mask = nlp.mask
+    env.similarity_threshold = float(nlp.SIMILARITY_THRESHOLD)
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None,
