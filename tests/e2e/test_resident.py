@@ -163,3 +163,10 @@ def test_every_message_opens_the_service_window(resident_chat, uow, clock):
     chat.say("你好")
     row = resident_row(uow, "o-window")
     assert row.last_message_at == clock.now() and row.window_sent == 0
+
+
+def test_voice_recognition_text_is_a_report(resident_chat):
+    chat = resident_chat("o-voice")
+    reply = chat.send("voice", MediaId="v-1", Format="amr", Recognition="阳光花园3栋楼下的垃圾三天没人清了")
+    assert CODE.search(reply) and "环境卫生" in reply
+    assert "反映问题" in chat.send("voice", MediaId="v-2", Format="amr", Recognition="")
