@@ -17,6 +17,7 @@ import wechatpy
 import wechatpy.enterprise
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.enterprise.replies import TextReply as WeComTextReply
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
@@ -66,6 +67,21 @@ def _parse(parser: Any, xml: str, channel: str) -> Inbound:
     return from_wechat(message, channel)  # type: ignore[arg-type]
 
 
+def _decrypt(crypto: WeChatCrypto | WeComCrypto, args: dict[str, str], body: bytes) -> str:
+    """Check msg_signature and decrypt the envelope; the AppID/CorpID inside must match."""
+    try:
+        return crypto.decrypt_message(body.decode("utf-8", "replace"), args.get("msg_signature", ""),
+                                      args.get("timestamp", ""), args.get("nonce", ""))
+    except (InvalidAppIdException, InvalidCorpIdException) as exc:
+        raise CallbackRejected(403, "wrong AppID/CorpID") from exc
+    except InvalidSignatureException as exc:
+        raise CallbackRejected(403, "bad msg_signature") from exc
+    except _CRYPTO_ERRORS as exc:
+        raise CallbackRejected(400, "cannot decrypt") from exc
+    except Exception as exc:  # expat errors on a malformed envelope
+        raise CallbackRejected(400, "malformed XML") from exc
+
+
 @dataclass
 class OfficialChannel:
     """公众号 callback: signature, optional AES (兼容/安全模式), AppID check."""
@@ -109,18 +125,7 @@ class OfficialChannel:
             return _parse(wechatpy.parse_message, body.decode("utf-8", "replace"), "official"), False
         if not self.settings.WECHAT_AES_KEY:
             raise CallbackRejected(400, "encrypted message but no AES key configured")
-        try:
-            xml = self._crypto().decrypt_message(body.decode("utf-8", "replace"),
-                                                 args.get("msg_signature", ""),
-                                                 args.get("timestamp", ""), args.get("nonce", ""))
-        except InvalidAppIdException as exc:
-            raise CallbackRejected(403, "wrong AppID") from exc
-        except InvalidSignatureException as exc:
-            raise CallbackRejected(403, "bad msg_signature") from exc
-        except _CRYPTO_ERRORS as exc:
-            raise CallbackRejected(400, "cannot decrypt") from exc
-        except Exception as exc:  # expat errors on a malformed envelope
-            raise CallbackRejected(400, "malformed XML") from exc
+        xml = _decrypt(self._crypto(), args, body)
         return _parse(wechatpy.parse_message, xml, "official"), True
 
     def render(self, inbound: Inbound, text: str, encrypt: bool, nonce: str, now: datetime) -> str:
@@ -155,16 +160,7 @@ class WeComChannel:
     def receive(self, args: dict[str, str], body: bytes, now: datetime) -> tuple[Inbound, bool]:
         refuse_hostile(body)
         check_fresh(args.get("timestamp", ""), now)
-        try:
-            xml = self._crypto().decrypt_message(body.decode("utf-8", "replace"),
-                                                 args.get("msg_signature", ""),
-                                                 args.get("timestamp", ""), args.get("nonce", ""))
-        except InvalidSignatureException as exc:
-            raise CallbackRejected(403, "bad msg_signature") from exc
-        except _CRYPTO_ERRORS as exc:
-            raise CallbackRejected(400, "cannot decrypt") from exc
-        except Exception as exc:
-            raise CallbackRejected(400, "malformed XML") from exc
+        xml = _decrypt(self._crypto(), args, body)
         return _parse(wechatpy.enterprise.parse_message, xml, "wecom"), True
 
     def render(self, inbound: Inbound, text: str, encrypt: bool, nonce: str, now: datetime) -> str:

@@ -41,6 +41,13 @@ def test_bad_signature_stale_timestamp_wrong_appid(client, official, clock, uow)
     assert _count(uow) == 0
 
 
+def test_wecom_message_for_another_corp_is_refused(client, wecom, clock):
+    ts = int(clock.now().timestamp())
+    fields = wecom.text("leader1", "待办", 5, ts, AgentID=1000002)
+    query, body = wecom.safe(fields, ts, receive_id="wwSOMEOTHERCORP", with_signature=False)
+    assert client.post("/wechat/work?" + query, data=body).status_code == 403
+
+
 def test_entity_expansion_and_doctype_refused(client, official, clock):
     ts = int(clock.now().timestamp())
     nonce = "n1"
