@@ -1,13 +1,14 @@
 """The classifier (消息分类器): tables + jieba, loaded once per process.
 
 ``Engine.classify`` does no I/O: normalise → jieba tokens → category scores (with
-urgent boosts and context shifts) → margin confidence → intent → address → guide
-topic. ``get_engine()`` builds the process-wide engine on first use; ``load()`` builds
+urgent boosts and context shifts) → plus the learned model's weighted probabilities →
+margin confidence → intent → address → guide topic. ``get_engine()`` builds the process-wide engine on first use; ``load()`` builds
 it eagerly (call it before a server forks).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from bot.nlp.address import AddressFinder
 from bot.nlp.categories import CategoryModel, confidence
 from bot.nlp.intent import IntentDetector
+from bot.nlp.learned import LearnedModel
 from bot.nlp.matcher import TermMatcher
 from bot.nlp.model import CATEGORY_LABELS, Candidate, Classification
 from bot.nlp.privacy import Masker
@@ -39,6 +41,7 @@ class Engine:
         self.intents = IntentDetector(tables.intents)
         self.addresses = AddressFinder(tables.address)
         self.guides = tables.guides
+        self.model = tables.model
         self.mask = Masker(tables.privacy)
         self.segmenter = segmenter
         self.scanner = TermMatcher(self.categories.presence_words() | self.urgency.presence_words()
@@ -46,6 +49,12 @@ class Engine:
         segmenter.add_userdict(tables.userdict)
         segmenter.add_words(self.categories.vocabulary() | self.urgency.vocabulary()
                             | self.guides.vocabulary())
+
+    def with_model(self, model: LearnedModel | None) -> Engine:
+        """A copy of this engine that blends ``model`` instead (training, cross-validation)."""
+        other = copy.copy(self)
+        other.model = model
+        return other
 
     def configure(self, estates: Iterable[str]) -> None:
         names = {name.strip() for name in estates if name and name.strip()}
@@ -67,13 +76,20 @@ class Engine:
         for hit in hits:
             if hit.category:
                 scores[hit.category] += hit.boost
+        evidence = max(scores.values())  # the tables' evidence alone decides the intent
+        intent = self.intents.detect(norm, present, evidence, bool(hits))
+        model = self.model
+        if model is not None and model.weight > 0:
+            floor = 1.0 / len(model.classes)  # only what the model favours counts
+            for code, p in model.posterior(norm).items():
+                if p > floor:
+                    scores[code] += model.weight * (p - floor)
         ranked = sorted(scores, key=lambda c: (-scores[c], _ORDER[c]))
         best = ranked[0]
-        evidence = scores[best]
-        intent = self.intents.detect(norm, present, evidence, bool(hits))
         conf = confidence(scores, self.settings["confidence_tau"])
-        if evidence < self.tables.intents.evidence_min and (intent != "report" or evidence <= 0):
-            best, conf = "other", 0.0
+        weak = evidence < self.tables.intents.evidence_min
+        if scores[best] <= 0 or (weak and intent not in ("report", "consult")):
+            best, conf = "other", 0.0  # about nothing in particular
         total = sum(s for s in scores.values() if s > 0)
         candidates = tuple(
             Candidate(c, CATEGORY_LABELS[c], round(scores[c] / total, 3))

@@ -14,6 +14,7 @@ from bot.nlp.address import AddressTable, parse_address
 from bot.nlp.category_tables import CategoryTable, Shift, parse_category, parse_shifts
 from bot.nlp.guides import GuideBook, parse_guides
 from bot.nlp.intent import IntentTable, parse_intents
+from bot.nlp.learned import LearnedModel, load_model
 from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.privacy import PrivacyTable, parse_privacy
 from bot.nlp.segment import read_userdict
@@ -21,6 +22,7 @@ from bot.nlp.urgent import UrgentGroup, parse_urgent
 from bot.nlp.yamlnodes import Source, TableError
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "config" / "nlp"
+MODEL_FILE = "model.json"
 
 SETTING_RANGES: dict[str, tuple[float, float]] = {
     "confidence_tau": (0.1, 100),
@@ -50,6 +52,7 @@ class Tables:
     privacy: PrivacyTable
     guides: GuideBook
     userdict: list[tuple[str, int | None, str | None]] = field(default_factory=list)
+    model: LearnedModel | None = None
 
 
 def _settings(src: Source) -> dict[str, float]:
@@ -77,8 +80,12 @@ def _common(src: Source) -> tuple:
     return typos, [w for w, _ in src.strings(spec["neutral"])], aside, denials
 
 
-def load_tables(directory: str | Path | None = None) -> Tables:
-    """Read and check all NLP tables from ``directory`` (default ``config/nlp``)."""
+def load_tables(directory: str | Path | None = None, *, with_model: bool = True) -> Tables:
+    """Read and check all NLP tables from ``directory`` (default ``config/nlp``).
+
+    ``model.json`` (the learned model) is required unless ``with_model`` is false
+    (training builds the engine from the tables alone).
+    """
     root = Path(directory) if directory is not None else DEFAULT_DIR
     if not root.is_dir():
         raise TableError(f"{root}:1: table directory not found")
@@ -104,4 +111,5 @@ def load_tables(directory: str | Path | None = None) -> Tables:
         privacy=parse_privacy(Source(root / "privacy.yaml")),
         guides=parse_guides(Source(root / "guides.yaml")),
         userdict=read_userdict(root / "userdict.txt"),
+        model=load_model(root / MODEL_FILE) if with_model else None,
     )
