@@ -43,6 +43,7 @@ class Settings:
     HOLIDAY_DIR: str = str(CONFIG_DIR / "holidays")
     ROUTING_FILE: str = str(CONFIG_DIR / "routing.yaml")
     POLICY_FILE: str = str(CONFIG_DIR / "policies.yaml")
+    REMINDERS_FILE: str = str(CONFIG_DIR / "reminders.yaml")
     NLP_CONFIDENCE_THRESHOLD: float = 0.45
     MEDIA_DIR: str = str(PROJECT_DIR / "instance" / "media")
     TIMEZONE: str = "Asia/Shanghai"

@@ -4,14 +4,17 @@ from core.cases.models import Case, CaseEvent, CaseSequence
 from core.inbound import InboundMessage, WorkLog
 from core.outbox import Notification
 from core.registry.models import Address, Grid, Resident, Staff, StaffGrid
+from core.reminders.models import Attendance, Meeting
 
 __all__ = [
     "Address",
+    "Attendance",
     "Case",
     "CaseEvent",
     "CaseSequence",
     "Grid",
     "InboundMessage",
+    "Meeting",
     "Notification",
     "Resident",
     "Staff",

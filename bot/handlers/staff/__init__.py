@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.context import BotContext
 from bot.handlers import texts
-from bot.handlers.staff import escalate, field, manage, views, work
+from bot.handlers.staff import escalate, field, manage, meetings, views, work
 from bot.inbound import Inbound
 
 
@@ -29,6 +29,8 @@ STAFF_COMMANDS: dict[str, Callable[[Inbound, BotContext], str]] = {
     "签到": field.check_in,
     "请假": field.leave,
     "日报": views.daily,
+    "考勤": meetings.attendance,
+    "补课": meetings.makeup,
     # 网格长 and above
     "督办": views.supervise,
     "统计": views.monthly,
@@ -39,5 +41,8 @@ STAFF_COMMANDS: dict[str, Callable[[Inbound, BotContext], str]] = {
     "合并": manage.merge,
     "重办": manage.reopen,
     "转县": escalate.forward,
+    # conveners: managers, supervisors, the town centre
+    "会议": meetings.meeting,
+    "培训": meetings.training,
     "帮助": staff_help,
 }

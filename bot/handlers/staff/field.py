@@ -1,4 +1,4 @@
-"""Field work on WeCom: 巡查 (patrol finding), 日志 (民情日志), 签到, 请假."""
+"""Field work on WeCom: 巡查 (patrol finding), 日志 (民情日志), 签到, 请假 (meeting attendance)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from bot.handlers.staff.work import expect_photos
 from bot.inbound import Inbound
 from bot.nlp import classify
 from core.cases.notify import case_line
-from core.worklog import ask_leave, patrol, sign_in, write_log
+from core.reminders.attendance import check_in as attend
+from core.reminders.attendance import leave_for_meeting
+from core.reminders.common import when_label
+from core.worklog import patrol, write_log
 
 
 def patrol_report(inbound: Inbound, ctx: BotContext) -> str:
@@ -42,15 +45,26 @@ def daily_log(inbound: Inbound, ctx: BotContext) -> str:
 
 
 def check_in(inbound: Inbound, ctx: BotContext) -> str:
-    """签到"""
-    row = sign_in(ctx.uow, ctx.actor, arguments(inbound.text, "签到"))
-    return f"已签到 {row.at:%H:%M}"
+    """签到: counts for the meeting starting within half an hour either way, if any."""
+    out = attend(ctx.uow, ctx.actor, arguments(inbound.text, "签到"))
+    if out.meeting is None:
+        return f"已签到 {out.log.at:%H:%M}"
+    what = f"{out.meeting.title}（{out.meeting.starts_at:%m月%d日 %H:%M}）"
+    if out.earlier is not None:
+        return f"您已于 {out.earlier:%H:%M} 签到：{what}"
+    late = "，迟到" if out.late else ""
+    return f"已签到 {out.log.at:%H:%M}：{what}{late}"
 
 
 def leave(inbound: Inbound, ctx: BotContext) -> str:
-    """请假 原因"""
+    """请假 原因: for the next meeting, forwarded to its convener."""
     reason = arguments(inbound.text, "请假")
     if not reason:
         return usage("请假")
-    row = ask_leave(ctx.uow, ctx.actor, reason)
-    return f"已请假，原因：{row.text}（{row.at:%m月%d日 %H:%M}）"
+    out = leave_for_meeting(ctx.uow, ctx.actor, reason)
+    done = f"已请假，原因：{out.log.text}（{out.log.at:%m月%d日 %H:%M}）"
+    if out.meeting is None:
+        return done
+    who = "、".join(p.name for p in out.told) or "召集人"
+    return (f"{done}\n会议：{when_label(out.log.at.date(), out.meeting.starts_at)} "
+            f"{out.meeting.title}，已转告{who}。")

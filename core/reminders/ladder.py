@@ -1,0 +1,113 @@
+"""The overdue ladder (督办阶梯, 限时办结 制度4/5/11) and pending verification (待核查催办).
+
+Checked every working day at 09:00. A case climbs one rung per threshold, counted in working
+days from its due day: the day before → the assignee; the due day → assignee and grid
+leader; 1 working day late → the community manager; 3 late → the supervisor. Each rung is
+sent once per case and deadline (an extension starts the ladder again); the rungs after the
+deadline also write a 督办 line in the case's ledger (台账).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from core.actors import SYSTEM
+from core.cases.common import load_case
+from core.cases.ledger import record
+from core.cases.models import Case
+from core.cases.notify import case_line, case_url
+from core.cases.queries import ACTIVE
+from core.cases.states import Action, Status
+from core.clock import as_local
+from core.outbox import Priority
+from core.reminders.common import MIDNIGHT, at, is_due, push_staff
+from core.reminders.config import Rung, reminder_config
+from core.reminders.people import case_people
+from core.uow import UnitOfWork
+
+
+def offset(uow: UnitOfWork, today: date, due: date) -> int:
+    """Working days from the due day to today: -1 the day before, 0 on it, 2 two days late."""
+    calendar = uow.env.calendar
+    if today < due:
+        return -calendar.working_days_between(at(today, MIDNIGHT), at(due, MIDNIGHT))
+    return calendar.working_days_between(at(due, MIDNIGHT), at(today, MIDNIGHT))
+
+
+def rungs_to_send(rungs: tuple[Rung, ...], k: int) -> list[Rung]:
+    """The highest rung reached, plus every 督办 rung reached (a missed check catches up)."""
+    reached = [r for r in rungs if r.offset <= k]
+    if not reached:
+        return []
+    return [r for r in reached if r is reached[-1] or r.supervise]
+
+
+def _status_text(k: int) -> str:
+    if k < 0:
+        return f"还有 {-k} 个工作日到期"
+    return "今天到期" if k == 0 else f"已超期 {k} 个工作日"
+
+
+def _climb(uow: UnitOfWork, case: Case, rung: Rung, k: int, now: datetime) -> int:
+    people = case_people(uow, case, rung.to)
+    due = as_local(case.deadline).date() if case.deadline else None
+    who = f"承办：{case.assignee.name}" if case.assignee else "尚未派遣"
+    verb = "超期督办" if rung.supervise else "到期提醒"
+    body = f"{case_line(case)}\n{_status_text(k)}，{who}\n请抓紧办理；难以按时办结的请「延期 {case.code} 天数 原因」。"
+    queued = 0
+    for person in people:
+        queued += push_staff(uow.session, person=person, kind=f"ladder_{rung.name}",
+                             key=f"job:ladder:{case.code}:{rung.name}:{due:%Y%m%d}",
+                             title=f"{verb} {case.code}", body=body, now=now,
+                             priority=Priority.HIGH, case_id=case.id, url=case_url(uow, case))
+    if rung.supervise and queued:
+        locked = load_case(uow, case.code)
+        names = "、".join(p.name for p in people)
+        record(uow.session, locked, Action.SUPERVISE, SYSTEM, now, actor_name="系统",
+               note=f"{_status_text(k)}，督办：{names}")
+    return queued
+
+
+def run_ladder(uow: UnitOfWork, now: datetime) -> int:
+    """督办: every open case with a deadline, at the ladder's time on a working day."""
+    config = reminder_config()
+    today = as_local(now).date()
+    if not uow.env.calendar.is_working_day(today) or not is_due(now, config.ladder_at,
+                                                                 config.tolerance_minutes):
+        return 0
+    stmt = (select(Case).where(Case.status.in_([str(s) for s in ACTIVE]),
+                               Case.deadline.is_not(None), Case.merged_into_id.is_(None))
+            .order_by(Case.deadline, Case.id))
+    queued = 0
+    for case in list(uow.session.scalars(stmt)):
+        k = offset(uow, today, as_local(case.deadline).date())
+        for rung in rungs_to_send(config.rungs, k):
+            queued += _climb(uow, case, rung, k, now)
+    return queued
+
+
+def remind_verifiers(uow: UnitOfWork, now: datetime) -> int:
+    """待核查催办: resolved but not verified a working day later → the level's verifier."""
+    config = reminder_config()
+    calendar = uow.env.calendar
+    today = as_local(now).date()
+    if not calendar.is_working_day(today) or not is_due(now, config.verify_at,
+                                                         config.tolerance_minutes):
+        return 0
+    stmt = (select(Case).where(Case.status == str(Status.RESOLVED), Case.resolved_at.is_not(None))
+            .order_by(Case.resolved_at, Case.id))
+    queued = 0
+    for case in uow.session.scalars(stmt):
+        if calendar.add_working_days(case.resolved_at, config.verify_after) > now:
+            continue
+        body = (f"{case_line(case)}\n{as_local(case.resolved_at):%m月%d日 %H:%M} 已办结，尚未核查。\n"
+                f"请「核查 {case.code} 通过」或「核查 {case.code} 退回 原因」。")
+        stamp = f"{as_local(case.resolved_at):%Y%m%d%H%M}"
+        for person in case_people(uow, case, ["verifier"]):
+            queued += push_staff(uow.session, person=person, kind="verify_overdue",
+                                 key=f"job:pending_verification:{case.code}:{stamp}",
+                                 title=f"待核查 {case.code}", body=body, now=now, case_id=case.id,
+                                 url=case_url(uow, case))
+    return queued
