@@ -6,9 +6,10 @@ taken — with the description masked and no names, phone numbers or rooms.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 
 from bot.app import runtime
+from core.cases.board import board
 from core.cases.policy import CATEGORY_LABELS, LEVEL_LABELS
 from core.cases.queries import get_case
 from core.cases.states import ACTION_LABELS, STATUS_LABELS, Action, Status
@@ -37,4 +38,23 @@ def case_page(code: str) -> Response | tuple[str, int]:
             grid=case.grid.name if case.grid else "待分拣")
     resp = Response(html, mimetype="text/html")
     resp.headers["Cache-Control"] = "public, max-age=60"
+    return resp
+
+
+@bp.get("/public/<code>")
+def board_page(code: str) -> Response | tuple[str, int]:
+    """公示栏 of a community or unit grid: the last 30 days' closed cases, masked."""
+    category = request.args.get("category", "")
+    if category not in CATEGORY_LABELS:
+        category = ""
+    page = request.args.get("page", "1")
+    with runtime().uow() as uow:
+        try:
+            b = board(uow, code, category=category, page=int(page) if page.isdigit() else 1)
+        except NotFound:
+            return render_template("not_found.html", what=f"公示栏 {code}"), 404
+        html = render_template("board.html", b=b, days=30, category=category,
+                               labels=CATEGORY_LABELS)
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Cache-Control"] = "public, max-age=300"
     return resp
