@@ -37,7 +37,7 @@ class Engine:
         self.normalise = Normaliser(tables.typos)
         self.categories = CategoryModel(tables.categories, tables.neutral, tables.shifts, tables.aside,
                                         tables.denials)
-        self.urgency = UrgencyDetector(*tables.urgent)
+        self.urgency = UrgencyDetector(tables.urgent)
         self.intents = IntentDetector(tables.intents)
         self.addresses = AddressFinder(tables.address)
         self.guides = tables.guides
@@ -72,7 +72,7 @@ class Engine:
         # where they also occur as a substring, so segment only when one does.
         tokens = self.segmenter.cut(norm) if not present.isdisjoint(self.categories.token_keys) else []
         scores, terms = self.categories.score(norm, tokens, found, present)
-        hits = self.urgency.detect(norm, present)
+        hits = self.urgency.detect(norm, present, found)
         for hit in hits:
             if hit.category:
                 scores[hit.category] += hit.boost

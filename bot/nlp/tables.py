@@ -18,7 +18,7 @@ from bot.nlp.learned import LearnedModel, load_model
 from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.privacy import PrivacyTable, parse_privacy
 from bot.nlp.segment import read_userdict
-from bot.nlp.urgent import UrgentGroup, parse_urgent
+from bot.nlp.urgent_tables import UrgentTable, parse_urgent
 from bot.nlp.yamlnodes import Source, TableError
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "config" / "nlp"
@@ -47,7 +47,7 @@ class Tables:
     categories: list[CategoryTable]
     shifts: list[Shift]
     intents: IntentTable
-    urgent: tuple[list[UrgentGroup], tuple[str, ...], tuple[str, ...]]
+    urgent: UrgentTable
     address: AddressTable
     privacy: PrivacyTable
     guides: GuideBook

@@ -1,36 +1,28 @@
-"""Urgency (突发事件) detection: urgent phrases and their harmless contexts.
+"""Urgency (突发事件) detection, composed from concepts (see ``config/nlp/urgent.yaml``).
 
-``config/nlp/urgent.yaml`` lists groups (fire, gas, lift, violence …). A group fires
-when one of its phrases occurs (``a+b``: every part occurs in the message) and
+A group (fire, gas, a person trapped …) fires when one of its phrases matches: every
+part — a word or a ``$concept`` — occurs in the message at least once *live*, that is
 
-* no harmless word (无害语境) sits in the same clause as the phrase
-  ("上次着火的那家", "万一着火", "不是着火"), and
-* no message-wide harmless word occurs ("人员已救出", 烧垃圾 for smoke).
+* not inside a longer neutral word (火锅 hides 火, 困难 hides 困),
+* not right after a negation (没冒火, 不是着火), and
+* without a blocker in its clause (上次着火, 万一着火, 经常卡住, or a word of the group's
+  ``harmless_clause``); a blocker lying inside a longer hazard word does not count
+  (没有 in 没有呼吸).
 
-A firing group also adds ``boost`` to its category's score.
+Message blockers (已扑灭, 已救出, 消防演练) and a group's ``harmless_message`` words silence
+it anywhere. A firing group adds ``boost`` to its category unless a group it defers to
+fires as well.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.nlp.model import CATEGORY_LABELS
-from bot.nlp.text import clauses
-from bot.nlp.yamlnodes import Source
+from bot.nlp.matcher import Match
+from bot.nlp.text import CLAUSE_SPLIT
+from bot.nlp.urgent_tables import Part, UrgentGroup, UrgentTable
 
-GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
-                "harmless_message"}
-
-
-@dataclass(frozen=True)
-class UrgentGroup:
-    name: str
-    category: str  # "" → urgent without a category preference
-    boost: float
-    phrases: tuple[tuple[str, ...], ...]
-    requires_any: tuple[str, ...]
-    harmless_clause: tuple[str, ...]
-    harmless_message: tuple[str, ...]
+NEGATION_GAP = 1  # characters allowed between a negation and the word it cancels
 
 
 @dataclass(frozen=True)
@@ -41,74 +33,110 @@ class UrgentHit:
     boost: float
 
 
-def _words(src: Source, spec: dict, key: str) -> tuple[str, ...]:
-    return tuple(w for w, _ in src.strings(spec[key])) if key in spec else ()
+class _Reading:
+    """Where the hazard, neutral and blocker words of one message lie."""
+
+    def __init__(self, text: str, found: list[Match], detector: UrgencyDetector) -> None:
+        self.clause = [0] * (len(text) + 1)
+        index, start = 0, 0
+        for gap in CLAUSE_SPLIT.finditer(text):
+            for i in range(start, gap.end()):
+                self.clause[i] = index
+            index, start = index + 1, gap.end()
+        for i in range(start, len(text) + 1):
+            self.clause[i] = index
+        neutral = [m for m in found if m.term in detector.neutral]
+        hazards = [m for m in found if m.term in detector.hazard_words
+                   and not any(_overlap(n, m) and _longer(n, m) for n in neutral)]
+        self.by_word: dict[str, list[Match]] = {}
+        for m in hazards:
+            self.by_word.setdefault(m.term, []).append(m)
+        self.blockers = [m for m in found if m.term in detector.blocker_words
+                         and not any(_inside(m, h) for h in hazards)
+                         and not any(_inside(m, n) for n in neutral)]
+        self.negation = detector.negation
+        self.clause_blockers = detector.clause_blockers
+
+    def live(self, part: Part, harmless: frozenset[str]) -> bool:
+        """Does some word of ``part`` occur without negation or blocker in its clause?"""
+        for word in part.words:
+            for m in self.by_word.get(word, ()):
+                if not self._blocked(m, harmless):
+                    return True
+        return False
+
+    def _blocked(self, m: Match, harmless: frozenset[str]) -> bool:
+        clause = self.clause[m.start]
+        for b in self.blockers:
+            if self.clause[b.start] != clause or _overlap(b, m):
+                continue
+            if b.term in self.negation and m.start - NEGATION_GAP <= b.end <= m.start:
+                return True
+            if b.term in self.clause_blockers or b.term in harmless:
+                return True
+        return False
 
 
-def parse_urgent(src: Source) -> tuple[list[UrgentGroup], tuple[str, ...], tuple[str, ...]]:
-    root = src.root()
-    spec = src.fields(root, {"harmless_clause", "harmless_message", "groups"}, {"groups"})
-    groups = []
-    for name, _key, node in src.items(spec["groups"]):
-        group = src.fields(node, GROUP_FIELDS, {"phrases"})
-        category = src.text(group["category"]) if "category" in group else ""
-        if category and category not in CATEGORY_LABELS:
-            raise src.error(group["category"], f"unknown category code {category!r}")
-        boost = src.number(group["boost"], 0, 50) if "boost" in group else 0.0
-        phrases = []
-        for phrase, phrase_node in src.strings(group["phrases"]):
-            parts = tuple(p.strip() for p in phrase.split("+"))
-            if not all(parts):
-                raise src.error(phrase_node, f"empty part in phrase {phrase!r}")
-            phrases.append(parts)
-        groups.append(UrgentGroup(
-            name, category, boost, tuple(phrases), _words(src, group, "requires_any"),
-            _words(src, group, "harmless_clause"), _words(src, group, "harmless_message"),
-        ))
-    return groups, _words(src, spec, "harmless_clause"), _words(src, spec, "harmless_message")
+def _overlap(a: Match, b: Match) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _longer(a: Match, b: Match) -> bool:
+    return a.end - a.start > b.end - b.start
+
+
+def _inside(a: Match, b: Match) -> bool:
+    """``a`` lies within the longer match ``b``."""
+    return b.start <= a.start and a.end <= b.end and _longer(b, a)
 
 
 class UrgencyDetector:
-    """Finds urgent groups in a normalised text."""
+    """Finds the urgent groups firing in a normalised text."""
 
-    def __init__(self, groups: list[UrgentGroup], clause_words: tuple[str, ...],
-                 message_words: tuple[str, ...]) -> None:
-        self.groups = groups
-        self.clause_words = clause_words
-        self.message_words = frozenset(message_words)
-        self._firsts = [frozenset(parts[0] for parts in g.phrases) for g in groups]
+    def __init__(self, table: UrgentTable) -> None:
+        self.table = table
+        self.groups = table.groups
+        self.neutral = table.neutral
+        self.negation = table.negation
+        self.clause_blockers = table.clause_blockers
+        self.message_blockers = table.message_blockers
+        self.hazard_words = frozenset(
+            w for g in table.groups for parts in g.phrases for part in parts for w in part.words)
+        harmless = frozenset().union(*(g.harmless_clause for g in table.groups))
+        self.blocker_words = table.clause_blockers | table.negation | harmless
 
     def vocabulary(self) -> set[str]:
-        return {part for g in self.groups for parts in g.phrases for part in parts if len(part) > 1}
+        """Words worth giving to jieba."""
+        return {w for w in self.hazard_words if len(w) > 1}
 
     def presence_words(self) -> set[str]:
-        words = set(self.message_words) | set(self.clause_words)
-        for g in self.groups:
-            words.update(p for parts in g.phrases for p in parts)
-            words.update(g.requires_any + g.harmless_clause + g.harmless_message)
-        return words
+        return self.table.words()
 
-    def detect(self, text: str, present: set[str]) -> list[UrgentHit]:
-        """Urgent groups firing in ``text``; ``present`` is the set of words occurring in it."""
-        if not present.isdisjoint(self.message_words):
+    def detect(self, text: str, present: set[str], found: list[Match]) -> list[UrgentHit]:
+        """Urgent groups firing in ``text``; ``present``/``found`` come from the engine's scan."""
+        if not present.isdisjoint(self.message_blockers):
             return []
-        hits: list[UrgentHit] = []
-        parts_of_text: list[tuple[int, str]] | None = None
-        for group, firsts in zip(self.groups, self._firsts, strict=True):
-            if present.isdisjoint(firsts):
-                continue
-            if group.requires_any and present.isdisjoint(group.requires_any):
-                continue
-            if not present.isdisjoint(group.harmless_message):
-                continue
-            harmless = self.clause_words + group.harmless_clause
-            for parts in group.phrases:
-                if not all(p in present for p in parts):
-                    continue
-                if parts_of_text is None:
-                    parts_of_text = clauses(text)
-                if any(parts[0] in clause and not any(w in clause for w in harmless)
-                       for _, clause in parts_of_text):
-                    hits.append(UrgentHit(group.name, "+".join(parts), group.category, group.boost))
+        candidates = [(g, p) for g in self.groups if (p := self._possible(g, present))]
+        if not candidates:
+            return []
+        reading = _Reading(text, found, self)
+        hits = []
+        for group, phrases in candidates:
+            for parts in phrases:
+                if all(reading.live(part, group.harmless_clause) for part in parts):
+                    label = "+".join(part.label for part in parts)
+                    hits.append(UrgentHit(group.name, label, group.category, group.boost))
                     break
-        return hits
+        fired = {h.group for h in hits}
+        defer = {g.name: g.defer_to for g, _ in candidates}
+        return [replace(h, boost=0.0) if fired.intersection(defer[h.group]) else h for h in hits]
+
+    @staticmethod
+    def _possible(group: UrgentGroup, present: set[str]) -> list[tuple[Part, ...]]:
+        """Phrases of ``group`` whose parts all occur somewhere (before any clause check)."""
+        if group.requires_any and present.isdisjoint(group.requires_any):
+            return []
+        if not present.isdisjoint(group.harmless_message):
+            return []
+        return [parts for parts in group.phrases
+                if all(not present.isdisjoint(part.words) for part in parts)]

@@ -1,0 +1,129 @@
+"""The urgency table (突发事件词表): parsing ``config/nlp/urgent.yaml``.
+
+Concepts are named word lists; a phrase such as ``$lift+$stuck`` joins parts, each a
+literal word or ``$concept``. Blockers (past, hypothetical, negated …) are named
+lists too, merged into one set for the same-clause check; message blockers (resolved,
+drill) silence every group. Every mistake is reported as ``FILE:LINE: reason``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from yaml.nodes import Node
+
+from bot.nlp.model import CATEGORY_LABELS
+from bot.nlp.yamlnodes import Source
+
+TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups"}
+GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
+                "harmless_message", "defer_to"}
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a phrase: a literal word or a concept (any of its words)."""
+
+    label: str
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class UrgentGroup:
+    name: str
+    category: str  # "" → urgent without a category preference
+    boost: float
+    phrases: tuple[tuple[Part, ...], ...]
+    requires_any: frozenset[str]
+    harmless_clause: frozenset[str]
+    harmless_message: frozenset[str]
+    defer_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UrgentTable:
+    groups: tuple[UrgentGroup, ...]
+    neutral: frozenset[str]
+    negation: frozenset[str]
+    clause_blockers: frozenset[str]
+    message_blockers: frozenset[str]
+
+    def words(self) -> set[str]:
+        """Every word the detector looks for."""
+        words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers)
+        for g in self.groups:
+            words.update(w for parts in g.phrases for part in parts for w in part.words)
+            words.update(g.requires_any | g.harmless_clause | g.harmless_message)
+        return words
+
+
+def _words(src: Source, node: Node | None) -> frozenset[str]:
+    return frozenset(w for w, _ in src.strings(node)) if node is not None else frozenset()
+
+
+def _named_lists(src: Source, node: Node, what: str) -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for name, key_node, value in src.items(node):
+        if not _NAME.fullmatch(name):
+            raise src.error(key_node, f"{what} names are lower-case ASCII words, got {name!r}")
+        out[name] = _words(src, value)
+    return out
+
+
+def _phrase(src: Source, node: Node, text: str, concepts: dict[str, frozenset[str]]) -> tuple[Part, ...]:
+    parts = []
+    for raw in text.split("+"):
+        part = raw.strip()
+        if not part:
+            raise src.error(node, f"empty part in phrase {text!r}")
+        if part.startswith("$"):
+            if part[1:] not in concepts:
+                raise src.error(node, f"unknown concept {part!r} in phrase {text!r} "
+                                      f"(known: {', '.join(sorted(concepts))})")
+            parts.append(Part(part, concepts[part[1:]]))
+        else:
+            parts.append(Part(part, frozenset({part})))
+    return tuple(parts)
+
+
+def parse_urgent(src: Source) -> UrgentTable:
+    spec = src.fields(src.root(), TOP_FIELDS, {"groups"})
+    concepts = _named_lists(src, spec["concepts"], "concept") if "concepts" in spec else {}
+    blockers = _named_lists(src, spec["blockers"], "blocker") if "blockers" in spec else {}
+    message = (_named_lists(src, spec["message_blockers"], "blocker")
+               if "message_blockers" in spec else {})
+    groups: list[UrgentGroup] = []
+    defer_nodes: list[tuple[str, Node]] = []
+    for name, _key, node in src.items(spec["groups"]):
+        group = src.fields(node, GROUP_FIELDS, {"phrases"})
+        category = src.text(group["category"]) if "category" in group else ""
+        if category and category not in CATEGORY_LABELS:
+            raise src.error(group["category"], f"unknown category code {category!r}")
+        phrases = tuple(_phrase(src, n, text, concepts) for text, n in src.strings(group["phrases"]))
+        defer: tuple[str, ...] = ()
+        if "defer_to" in group:
+            pairs = src.strings(group["defer_to"])
+            defer = tuple(w for w, _ in pairs)
+            defer_nodes.extend(pairs)
+        groups.append(UrgentGroup(
+            name=name, category=category,
+            boost=src.number(group["boost"], 0, 50) if "boost" in group else 0.0,
+            phrases=phrases,
+            requires_any=_words(src, group.get("requires_any")),
+            harmless_clause=_words(src, group.get("harmless_clause")),
+            harmless_message=_words(src, group.get("harmless_message")),
+            defer_to=defer,
+        ))
+    names = {g.name for g in groups}
+    for word, node in defer_nodes:
+        if word not in names:
+            raise src.error(node, f"defer_to names an unknown group {word!r}")
+    return UrgentTable(
+        groups=tuple(groups),
+        neutral=_words(src, spec.get("neutral")),
+        negation=_words(src, spec.get("negation")),
+        clause_blockers=frozenset().union(*blockers.values()),
+        message_blockers=frozenset().union(*message.values()),
+    )
