@@ -21,7 +21,7 @@ class CategoryModel:
 
     def __init__(self, tables: list[CategoryTable], neutral: list[str], shifts: list[Shift],
                  aside: tuple[tuple[str, ...], float] = ((), 1.0),
-                 denials: tuple[tuple[str, ...], str] = ((), "")):
+                 denials: tuple[tuple[str, ...], str, tuple[str, ...]] = ((), "", ())):
         self.term_weights: dict[str, list[tuple[str, float]]] = {t: [] for t in neutral}
         self.token_weights: dict[str, list[tuple[str, float]]] = {}
         self.phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
@@ -37,7 +37,7 @@ class CategoryModel:
         self.token_keys = frozenset(self.token_weights)
         self.shifts = [(s, frozenset(s.if_any), frozenset(s.unless_any)) for s in shifts]
         self.aside_markers, self.aside_factor = aside
-        self.denials, self.rhetorical = denials
+        self.denials, self.rhetorical, self.questions = denials
 
     def vocabulary(self) -> set[str]:
         """Words worth giving to jieba as user words."""
@@ -94,9 +94,11 @@ class CategoryModel:
 
 
     def _denied(self, text: str, match: Match) -> bool:
-        """不是X (but not the rhetorical 不是X吗)."""
+        """不是X (but not the rhetorical 不是X吗, nor the question 是不是X)."""
         before = text[max(0, match.start - 4) : match.start]
         if not any(before.endswith(word) for word in self.denials):
+            return False
+        if any(before.endswith(word) for word in self.questions):
             return False
         rest = CLAUSE_SPLIT.split(text[match.end :], maxsplit=1)[0]
         return not any(char in rest for char in self.rhetorical)

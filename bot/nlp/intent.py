@@ -30,6 +30,7 @@ class IntentTable:
     query_patterns: list[re.Pattern[str]] = field(default_factory=list)
     praise_words: list[str] = field(default_factory=list)
     praise_done: list[str] = field(default_factory=list)
+    compliments: list[str] = field(default_factory=list)
     chitchat_words: list[str] = field(default_factory=list)
     about_bot: list[str] = field(default_factory=list)
     consult: list[tuple[str, float]] = field(default_factory=list)
@@ -39,6 +40,7 @@ class IntentTable:
     consult_strong: float = 3.0
     evidence_min: float = 2.0
     chitchat_max_len: int = 8
+    compliment_report_max: float = 2.0
 
 
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -64,9 +66,10 @@ def parse_intents(src: Source) -> IntentTable:
             setattr(table, f"query_{key}", [w for w, _ in words(query[key])])
     if "patterns" in query:
         table.query_patterns = [_regex(src, n, p) for p, n in words(query["patterns"])]
-    praise = src.fields(spec["praise"], {"words", "done"}, {"words"})
+    praise = src.fields(spec["praise"], {"words", "done", "compliments"}, {"words"})
     table.praise_words = [w for w, _ in words(praise["words"])]
     table.praise_done = [w for w, _ in words(praise["done"])] if "done" in praise else []
+    table.compliments = [w for w, _ in words(praise["compliments"])] if "compliments" in praise else []
     chitchat = src.fields(spec["chitchat"], {"words", "about_bot"}, {"words"})
     table.chitchat_words = [w for w, _ in words(chitchat["words"])]
     table.about_bot = [w for w, _ in words(chitchat["about_bot"])] if "about_bot" in chitchat else []
@@ -79,7 +82,7 @@ def parse_intents(src: Source) -> IntentTable:
     table.report = [(t, w) for t, w, _ in src.weights(report["words"])]
     if "settings" in spec:
         settings = src.fields(spec["settings"], {"consult_min", "consult_strong", "evidence_min",
-                                                 "chitchat_max_len"})
+                                                 "chitchat_max_len", "compliment_report_max"})
         for key, node in settings.items():
             value = src.number(node, 0, 100)
             setattr(table, key, int(value) if key == "chitchat_max_len" else value)
@@ -97,7 +100,7 @@ class IntentDetector:
     def presence_words(self) -> set[str]:
         t = self.t
         return (set(self.consult) | set(self.report) | set(t.query_strong) | set(t.query_refs)
-                | set(t.query_status) | set(t.praise_words) | set(t.praise_done)
+                | set(t.query_status) | set(t.praise_words) | set(t.praise_done) | set(t.compliments)
                 | set(t.chitchat_words) | set(t.about_bot))
 
     def detect(self, text: str, present: set[str], evidence: float, urgent: bool) -> str:
@@ -114,7 +117,9 @@ class IntentDetector:
             return "query"
         report = sum(self.report[w] for w in present & self._report_keys)
         if not present.isdisjoint(t.praise_words) and (
-            not present.isdisjoint(t.praise_done) or (evidence < t.evidence_min and report <= 0)
+            not present.isdisjoint(t.praise_done)
+            or (report <= t.compliment_report_max and not present.isdisjoint(t.compliments))
+            or (evidence < t.evidence_min and report <= 0)
         ):
             return "praise"
         consult = sum(self.consult[w] for w in present & self._consult_keys)

@@ -43,7 +43,7 @@ class Tables:
     typos: dict[str, str]
     neutral: list[str]
     aside: tuple[tuple[str, ...], float]
-    denials: tuple[tuple[str, ...], str]
+    denials: tuple[tuple[str, ...], str, tuple[str, ...]]
     categories: list[CategoryTable]
     shifts: list[Shift]
     intents: IntentTable
@@ -72,11 +72,12 @@ def _common(src: Source) -> tuple:
     if "aside" in spec:
         node = src.fields(spec["aside"], {"markers", "factor"}, {"markers", "factor"})
         aside = (tuple(w for w, _ in src.strings(node["markers"])), src.number(node["factor"], 0, 1))
-    denials: tuple[tuple[str, ...], str] = ((), "")
+    denials: tuple[tuple[str, ...], str, tuple[str, ...]] = ((), "", ())
     if "denials" in spec:
-        node = src.fields(spec["denials"], {"words", "rhetorical"}, {"words", "rhetorical"})
+        node = src.fields(spec["denials"], {"words", "rhetorical", "questions"}, {"words", "rhetorical"})
         denials = (tuple(w for w, _ in src.strings(node["words"])),
-                   "".join(w for w, _ in src.strings(node["rhetorical"])))
+                   "".join(w for w, _ in src.strings(node["rhetorical"])),
+                   tuple(w for w, _ in src.strings(node["questions"])) if "questions" in node else ())
     return typos, [w for w, _ in src.strings(spec["neutral"])], aside, denials
 
 
