@@ -20,7 +20,8 @@ def patrol_report(inbound: Inbound, ctx: BotContext) -> str:
     if not text:
         return usage("巡查")
     c = classify(text)
-    out = patrol(ctx.uow, ctx.actor, text, category=c.category, urgent=c.urgent, address=c.address)
+    category = c.category if c.confidence >= ctx.threshold else "other"  # unsure: leader triages
+    out = patrol(ctx.uow, ctx.actor, text, category=category, urgent=c.urgent, address=c.address)
     if out.report is None:
         return "巡查记录已保存（未发现问题）。"
     if out.report.merged_into is not None:
