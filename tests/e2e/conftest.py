@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from bot.devtools.signer import Signer
 
@@ -84,3 +86,15 @@ def resident_chat(client, official, clock):
 @pytest.fixture
 def staff_chat(client, wecom, clock):
     return lambda user: Chat(client, wecom, clock, "/wechat/work", user, True)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real threaded HTTP server on loopback; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()

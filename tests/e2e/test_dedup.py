@@ -11,23 +11,11 @@ import threading
 import pytest
 import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from core.cases.models import Case
 from core.inbound import InboundMessage
 
 pytestmark = pytest.mark.usefixtures("town")
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    server.server_close()
 
 
 def _deliver_concurrently(url: str, query: str, body: bytes, times: int = 3) -> list[requests.Response]:

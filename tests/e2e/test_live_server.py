@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import random
 import re
-import threading
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from bot.devtools.fakewechat import FakeWeChat
 from bot.outbox_worker import OutboxWorker
@@ -32,30 +30,19 @@ def settings(settings, fake):
                                    WECOM_API_BASE_URL=fake.base_url, WECHAT_ENCRYPT_MODE="safe")
 
 
-@pytest.fixture
-def server(app):
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(5)
-    srv.server_close()
+def _post(base, path, query, body):
+    return requests.post(f"{base}{path}?{query}", data=body, timeout=10)
 
 
-def _post(server, path, query, body):
-    return requests.post(f"{server}{path}?{query}", data=body, timeout=10)
-
-
-def test_closed_loop_over_http_with_pushes_to_the_fake(server, fake, official, wecom, clock, runtime):
+def test_closed_loop_over_http_with_pushes_to_the_fake(live_server, fake, official, wecom, clock, runtime):
     ts = int(clock.now().timestamp())
     # safe mode: a plain message is refused, an encrypted one answered (encrypted)
     q, b = official.plain(official.text("o-http", "帮助", 1, ts), ts)
-    assert _post(server, "/wechat/official", q, b).status_code == 400
+    assert _post(live_server, "/wechat/official", q, b).status_code == 400
     q, b = official.safe(official.text("o-http", "绑定 阳光花园3栋", 2, ts), ts)
-    assert "绑定成功" in official.reply_text(_post(server, "/wechat/official", q, b).content)
+    assert "绑定成功" in official.reply_text(_post(live_server, "/wechat/official", q, b).content)
     q, b = official.safe(official.text("o-http", "楼下垃圾桶满了三天没人清运", 3, ts), ts)
-    reply = official.reply_text(_post(server, "/wechat/official", q, b).content)
+    reply = official.reply_text(_post(live_server, "/wechat/official", q, b).content)
     code = re.search(r"GR\d{12}", reply).group(0)
 
     clients = build_clients(runtime.settings)
@@ -70,7 +57,7 @@ def test_closed_loop_over_http_with_pushes_to_the_fake(server, fake, official, w
             fields = wecom.text("leader1", text, 10 + n, ts, AgentID=1000002)
             fields["ToUserName"] = CORP
             q, b = wecom.safe(fields, ts, with_signature=False)
-            resp = _post(server, "/wechat/work", q, b)
+            resp = _post(live_server, "/wechat/work", q, b)
             assert resp.status_code == 200 and code in wecom.reply_text(resp.content)
         worker.run_once()
         assert any(m["touser"] == "manager1" and "待核查" in str(m) for m in fake.sent_wecom())
@@ -78,7 +65,7 @@ def test_closed_loop_over_http_with_pushes_to_the_fake(server, fake, official, w
         clients.close()
 
 
-def test_random_garbage_never_gets_a_500(server, official, clock):
+def test_random_garbage_never_gets_a_500(live_server, official, clock):
     rng = random.Random(7)
     ts = int(clock.now().timestamp())
     bodies = [bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 300))) for _ in range(25)]
@@ -87,4 +74,4 @@ def test_random_garbage_never_gets_a_500(server, official, clock):
     for body in bodies:
         q, _ = official.safe(official.text("o-junk", "x", 99, ts), ts)
         for path in ("/wechat/official", "/wechat/work"):
-            assert _post(server, path, q, body).status_code < 500
+            assert _post(live_server, path, q, body).status_code < 500
