@@ -24,7 +24,15 @@ def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Fl
 
     @app.get("/healthz")
     def healthz() -> Any:
+        """Liveness: the process answers."""
         return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz() -> Any:
+        """Readiness: the database (and Redis, when configured) are reachable."""
+        checks = check_dependencies(app.extensions["wanggetong"])
+        ready = all(v == "ok" for v in checks.values())
+        return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
 
     from bot.cli import register_commands
     from bot.pages import bp as pages_bp
@@ -34,6 +42,29 @@ def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Fl
     app.register_blueprint(pages_bp)
     register_commands(app)
     return app
+
+
+def check_dependencies(rt: Runtime) -> dict[str, str]:
+    """Ping the database and the store; a short reason (no secrets) when one fails."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store import StoreUnavailable
+
+    checks: dict[str, str] = {}
+    try:
+        with rt.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except SQLAlchemyError as exc:
+        checks["database"] = type(exc).__name__
+    if rt.settings.REDIS_URL:
+        try:
+            rt.store.get("readyz")
+            checks["redis"] = "ok"
+        except StoreUnavailable as exc:
+            checks["redis"] = str(exc)
+    return checks
 
 
 def runtime() -> Runtime:

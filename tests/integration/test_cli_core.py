@@ -62,3 +62,19 @@ def test_cases_unknown_code_and_grid(runner):
     bad = runner.invoke(args=["cases", "list", "--grid", "NOPE"])
     assert bad.exit_code == 1
     assert runner.invoke(args=["cases", "list", "--status", "weird"]).exit_code == 2
+
+
+def test_readyz_reports_database_and_store(client, app):
+    ok = client.get("/readyz")
+    assert ok.status_code == 200 and ok.get_json()["checks"]["database"] == "ok"
+    from bot.store import StoreUnavailable
+
+    class Down:
+        def get(self, key):
+            raise StoreUnavailable("redis: ConnectionError")
+
+    rt = app.extensions["wanggetong"]
+    rt.settings = rt.settings.with_overrides(REDIS_URL="redis://127.0.0.1:1/0")
+    rt.store = Down()
+    down = client.get("/readyz")
+    assert down.status_code == 503 and down.get_json()["checks"]["redis"].startswith("redis:")
