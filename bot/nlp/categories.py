@@ -66,9 +66,10 @@ class CategoryModel:
         aside_at = min((text.find(m) for m in self.aside_markers if m in present), default=len(text))
         factors: dict[str, float] = {}
         weights = self.term_weights
+        denial = any(word in text for word in self.denials)  # most messages deny nothing
         for match in resolve([m for m in found if m.term in weights]):
             factor = 1.0 if match.start < aside_at else self.aside_factor
-            if self._denied(text, match):
+            if denial and self._denied(text, match):
                 factor = 0.0
             factors[match.term] = max(factors.get(match.term, 0.0), factor)
         for token in tokens:

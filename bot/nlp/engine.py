@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.nlp.address import AddressFinder
 from bot.nlp.categories import CategoryModel, confidence
+from bot.nlp.features import ngrams
 from bot.nlp.intent import IntentDetector
 from bot.nlp.learned import LearnedModel
 from bot.nlp.matcher import TermMatcher
@@ -42,6 +43,8 @@ class Engine:
         self.addresses = AddressFinder(tables.address)
         self.guides = tables.guides
         self.model = tables.model
+        if self.model is not None:
+            self.model.posteriors(set())  # build the dense rows now, not on the first message
         self.mask = Masker(tables.privacy)
         self.segmenter = segmenter
         self.scanner = TermMatcher(self.categories.presence_words() | self.urgency.presence_words()
@@ -76,14 +79,27 @@ class Engine:
         for hit in hits:
             if hit.category:
                 scores[hit.category] += hit.boost
-        evidence = max(scores.values())  # the tables' evidence alone decides the intent
-        intent = self.intents.detect(norm, present, evidence, bool(hits))
+        evidence = max(scores.values())  # the tables' evidence alone gates small talk
+        lean, alarm = 0.0, 0.0
         model = self.model
-        if model is not None and model.weight > 0:
-            floor = 1.0 / len(model.classes)  # only what the model favours counts
-            for code, p in model.posterior(norm).items():
+        if model is not None:
+            head = model.category
+            posteriors = model.posteriors(ngrams(norm, head.ngram))
+            floor = 1.0 / len(head.classes)  # only what the model favours counts
+            for code, p in posteriors[0].items():
                 if p > floor:
-                    scores[code] += model.weight * (p - floor)
+                    scores[code] += head.weight * (p - floor)
+            if model.intent is not None:
+                p = posteriors[1]
+                lean = model.intent.weight * (p.get("consult", 0.0) - p.get("report", 0.0))
+            if model.urgent is not None and model.urgent.weight > 0:
+                alarm = posteriors[-1]["urgent"]
+        intent = self.intents.detect(norm, present, evidence, bool(hits), lean)
+        urgent = bool(hits) and intent == "report"
+        if not urgent and intent == "report" and model is not None and model.urgent is not None \
+                and alarm >= model.urgent.threshold and not self.urgency.silenced(present) \
+                and not self.urgency.knows(present):
+            urgent = True  # the learned safety net: a danger the tables do not know at all
         ranked = sorted(scores, key=lambda c: (-scores[c], _ORDER[c]))
         best = ranked[0]
         conf = confidence(scores, self.settings["confidence_tau"])
@@ -101,7 +117,7 @@ class Engine:
             category=best,
             intent=intent,
             confidence=conf,
-            urgent=bool(hits) and intent == "report",
+            urgent=urgent,
             keywords=tuple(terms[: int(self.settings["max_keywords"])]),
             address=raw[span[0] : span[1]].strip() if span else "",
             candidates=candidates,

@@ -18,10 +18,8 @@ _DIGITS = re.compile(r"\d+")
 def ngrams(text: str, n: int = 3) -> set[str]:
     """Character 1…n-grams of every clause of a normalised ``text``."""
     out: set[str] = set()
-    add = out.add
     for clause in CLAUSE_SPLIT.split(_DIGITS.sub("0", text)):
-        size = len(clause)
-        for i in range(size):
-            for j in range(i + 1, min(i + n, size) + 1):
-                add(clause[i:j])
+        out.update(clause)  # the characters
+        for size in range(2, n + 1):
+            out.update(clause[i : i + size] for i in range(len(clause) - size + 1))
     return out

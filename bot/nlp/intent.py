@@ -103,8 +103,10 @@ class IntentDetector:
                 | set(t.query_status) | set(t.praise_words) | set(t.praise_done) | set(t.compliments)
                 | set(t.chitchat_words) | set(t.about_bot))
 
-    def detect(self, text: str, present: set[str], evidence: float, urgent: bool) -> str:
-        """Intent of a normalised ``text``; ``evidence`` is the best category score."""
+    def detect(self, text: str, present: set[str], evidence: float, urgent: bool,
+               consult_bias: float = 0.0) -> str:
+        """Intent of a normalised ``text``; ``evidence`` is the best category score and
+        ``consult_bias`` the learned model's lean towards consult (negative: report)."""
         t = self.t
         bare = _PUNCT.sub("", text)
         if not bare:
@@ -124,6 +126,7 @@ class IntentDetector:
             return "praise"
         consult = sum(self.consult[w] for w in present & self._consult_keys)
         consult += sum(w for pattern, w in t.consult_patterns if pattern.search(text))
+        consult += consult_bias
         idle = evidence < t.evidence_min and report <= 0
         small_talk = not present.isdisjoint(t.chitchat_words)
         if idle and small_talk and (consult < t.consult_strong or not present.isdisjoint(t.about_bot)):

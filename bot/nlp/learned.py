@@ -1,18 +1,25 @@
-"""The learned category model (统计模型): naive Bayes over character n-grams.
+"""The learned model (统计模型): naive Bayes over character n-grams, three heads.
 
-It backs up the keyword tables: the engine adds ``weight × P(category | text)`` to
-every category's table score, so a message whose words are missing from the tables
-still leans the right way, while a clear table word keeps deciding. The model is
-trained offline by ``python -m bot.nlp.train`` and stored in ``config/nlp/model.json``;
-it is read once per process with the tables. Scoring does no I/O.
+It backs up the tables. The **category head** adds ``weight × (P(c | text) − 1/K)``
+(only what it favours) to every category's table score, so a message whose words are
+missing from the tables still leans the right way while a clear table word keeps
+deciding. The **intent head** (consult against report) adds
+``weight × (P(consult) − P(report))`` to the consult evidence of ``intents.yaml``. The **urgent head** is a safety net under the
+urgency tables: a report they do not flag is still urgent when ``P(urgent) ≥
+threshold`` and no message blocker (已救出, 演练 …) occurs. All are trained offline by
+``python -m bot.nlp.train`` into ``config/nlp/model.json`` and read once per process
+with the tables; scoring does no I/O.
 
 File format (one JSON document, one feature a line so that errors carry a line)::
 
-    {"format": "wanggetong-nb/1", "classes": ["env", …], "ngram": 3,
-     "weight": 4.0, "temperature": 8.0, "bias": {"env": -0.1, …}, "meta": {…},
-     "features": {
+    {"format": "wanggetong-nb/2", "meta": {…}, "heads": {
+    "category": {"classes": ["env", …], "ngram": 3, "weight": 8.0, "temperature": 16.0,
+                 "bias": {"env": 0.0, …}, "features": {
     "火": {"safety": 1.25, "env": -0.31},
     …
+    }},
+    "intent": {…the same…},
+    "urgent": {…the same, plus "threshold": 0.999…}
     }}
 
 ``bias`` and feature weights are log-probabilities, centred per feature; missing
@@ -23,20 +30,24 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.nlp.features import ngrams
-from bot.nlp.model import CATEGORY_LABELS
+from bot.nlp.model import CATEGORY_LABELS, INTENTS
 from bot.nlp.yamlnodes import TableError
 
-FORMAT = "wanggetong-nb/1"
-HEADER_KEYS = {"format", "classes", "ngram", "weight", "temperature", "bias", "meta", "features"}
+FORMAT = "wanggetong-nb/2"
+HEAD_KEYS = {"classes", "ngram", "weight", "temperature", "bias", "features"}
+URGENT_CLASSES = ("urgent", "calm")
+INTENT_CLASSES = ("consult", "report")
+HEAD_CLASSES: dict[str, tuple[str, ...]] = {"category": tuple(CATEGORY_LABELS), "intent": INTENTS,
+                                            "urgent": URGENT_CLASSES}
 
 
 @dataclass
-class LearnedModel:
-    """Sparse per-feature log-weights for every category."""
+class Head:
+    """One naive Bayes classifier: sparse per-feature log-weights for its classes."""
 
     classes: tuple[str, ...]
     bias: tuple[float, ...]
@@ -44,38 +55,121 @@ class LearnedModel:
     ngram: int = 3
     weight: float = 0.0
     temperature: float = 1.0
-    meta: dict[str, object] = field(default_factory=dict)
+    threshold: float = 0.5
 
-    def log_scores(self, text: str) -> list[float]:
-        """Unnormalised log-scores per class for a normalised ``text``."""
+    def log_scores(self, features: set[str]) -> list[float]:
+        """Unnormalised log-scores per class for a set of n-gram features."""
         scores = list(self.bias)
         weights = self.weights
-        for feature in ngrams(text, self.ngram):
+        for feature in features:
             entries = weights.get(feature)
             if entries is not None:
                 for index, value in entries:
                     scores[index] += value
         return scores
 
+    def posterior_of(self, features: set[str], temperature: float | None = None) -> dict[str, float]:
+        return softmax(self.classes, self.log_scores(features), temperature or self.temperature)
+
     def posterior(self, text: str, temperature: float | None = None) -> dict[str, float]:
-        """P(category | text) with the model's (or the given) temperature."""
-        return softmax(self.classes, self.log_scores(text), temperature or self.temperature)
+        """P(class | normalised text) with the head's (or the given) temperature."""
+        return self.posterior_of(ngrams(text, self.ngram), temperature)
 
     def to_json(self) -> str:
-        """The file text: a header, then one feature a line (sorted, deterministic)."""
-        header = {
-            "format": FORMAT, "classes": list(self.classes), "ngram": self.ngram,
-            "weight": self.weight, "temperature": self.temperature,
-            "bias": {c: round(b, 4) for c, b in zip(self.classes, self.bias, strict=True)},
-            "meta": self.meta,
-        }
-        head = json.dumps(header, ensure_ascii=False, sort_keys=True)[:-1]
+        header = {"classes": list(self.classes), "ngram": self.ngram, "weight": self.weight,
+                  "temperature": self.temperature, "threshold": self.threshold,
+                  "bias": {c: round(b, 4) for c, b in zip(self.classes, self.bias, strict=True)}}
         lines = []
         for feature in sorted(self.weights):
             entry = {self.classes[i]: round(w, 3) for i, w in self.weights[feature]}
             lines.append(f"{json.dumps(feature, ensure_ascii=False)}: "
                          f"{json.dumps(entry, ensure_ascii=False)}")
-        return head + ', "features": {\n' + ",\n".join(lines) + "\n}}\n"
+        head = json.dumps(header, ensure_ascii=False, sort_keys=True)[:-1]
+        return head + ', "features": {\n' + ",\n".join(lines) + "\n}}"
+
+
+@dataclass
+class LearnedModel:
+    """The category head, the intent head (optional) and what they were trained on."""
+
+    category: Head
+    intent: Head | None = None
+    urgent: Head | None = None
+    meta: dict[str, object] = field(default_factory=dict)
+    # feature → one dense row of log-weights over all heads' classes (built on first use,
+    # shared by blended copies): scoring sums columns in C instead of looping in Python.
+    _dense: dict[str, tuple[float, ...]] | None = field(default=None, repr=False, compare=False)
+
+    def heads(self) -> list[Head]:
+        return [h for h in (self.category, self.intent, self.urgent) if h is not None]
+
+    def _rows(self) -> dict[str, tuple[float, ...]]:
+        """Dense rows; a two-class head takes one column (its log-odds)."""
+        if self._dense is None:
+            heads = self.heads()
+            width = sum(_width(h) for h in heads)
+            rows: dict[str, list[float]] = {}
+            offset = 0
+            for head in heads:
+                for feature, entries in head.weights.items():
+                    row = rows.setdefault(feature, [0.0] * width)
+                    for index, value in entries:
+                        if _width(head) == 1:
+                            row[offset] += value if index == 0 else -value
+                        else:
+                            row[offset + index] = value
+                offset += _width(head)
+            self._dense = {f: tuple(r) for f, r in rows.items()}
+        return self._dense
+
+    def posteriors(self, features: set[str]) -> list[dict[str, float]]:
+        """P(class | text) for every head (category, intent, urgent order), one pass."""
+        vectors = list(filter(None, map(self._rows().get, features)))
+        sums = list(map(sum, zip(*vectors, strict=True))) if vectors else None
+        out, offset = [], 0
+        for head in self.heads():
+            size = _width(head)
+            if size == 1:
+                odds = head.bias[0] - head.bias[1] + (sums[offset] if sums is not None else 0.0)
+                first = 1.0 / (1.0 + math.exp(max(-700.0, min(700.0, -odds / head.temperature))))
+                out.append({head.classes[0]: first, head.classes[1]: 1.0 - first})
+            else:
+                scores = list(head.bias)
+                if sums is not None:
+                    scores = [b + v for b, v in zip(scores, sums[offset:offset + size], strict=True)]
+                out.append(softmax(head.classes, scores, head.temperature))
+            offset += size
+        return out
+
+    def blended(self, category: tuple[float, float] | None = None,
+                intent: tuple[float, float] | None = None,
+                urgent: float | None = None) -> LearnedModel:
+        """A copy with other (weight, temperature) for the heads and another urgent
+        threshold (above 1: the urgent head is off)."""
+        cat, itn, urg = self.category, self.intent, self.urgent
+        if category is not None:
+            cat = replace(cat, weight=category[0], temperature=category[1])
+        if intent is not None and itn is not None:
+            itn = replace(itn, weight=intent[0], temperature=intent[1])
+        if urgent is not None and urg is not None:
+            urg = replace(urg, threshold=urgent, weight=1.0 if urgent <= 1 else 0.0)
+        return replace(self, category=cat, intent=itn, urgent=urg)
+
+
+
+    def to_json(self) -> str:
+        """The file text (sorted, deterministic)."""
+        heads = [f'"category": {self.category.to_json()}']
+        for name, head in (("intent", self.intent), ("urgent", self.urgent)):
+            if head is not None:
+                heads.append(f'"{name}": {head.to_json()}')
+        meta = json.dumps(self.meta, ensure_ascii=False, sort_keys=True)
+        return (f'{{"format": "{FORMAT}", "meta": {meta}, "heads": {{\n'
+                + ",\n".join(heads) + "\n}}\n")
+
+
+def _width(head: Head) -> int:
+    return 1 if len(head.classes) == 2 else len(head.classes)
 
 
 def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
@@ -85,68 +179,98 @@ def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -
     return {c: e / total for c, e in zip(classes, exps, strict=True)}
 
 
-def _line_of(text: str, needle: str) -> int:
-    at = text.find(needle)
-    return text.count("\n", 0, at) + 1 if at >= 0 else 1
-
-
 def _number(value: object, where: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise ValueError(f"{where}: expected a number in {low}..{high}, got {value!r}")
     return float(value)
 
 
+class _Reader:
+    """Checks one model file; every error reads ``FILE:LINE: reason``."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.text, self.path = text, path
+
+    def fail(self, reason: str, needle: str | None = None, after: int = 0) -> TableError:
+        at = self.text.find(needle, after) if needle else -1
+        line = self.text.count("\n", 0, at) + 1 if at >= 0 else 1
+        return TableError(f"{self.path}:{line}: {reason}")
+
+    def head(self, name: str, data: object) -> Head:
+        start = max(self.text.find(f'"{name}":'), 0)
+        if not isinstance(data, dict):
+            raise self.fail(f"head {name!r} must be an object", f'"{name}":')
+        missing = HEAD_KEYS - data.keys()
+        if missing:
+            raise self.fail(f"head {name!r}: missing field(s): {', '.join(sorted(missing))}",
+                            f'"{name}":')
+        try:
+            classes = tuple(data["classes"])
+            known = HEAD_CLASSES[name]
+            if not classes or len(set(classes)) != len(classes) or not set(classes) <= set(known):
+                raise ValueError(f"classes must be distinct values of {list(known)}, got {list(classes)}")
+            bias = data["bias"]
+            if not isinstance(bias, dict) or set(bias) != set(classes):
+                raise ValueError("bias needs one number per class")
+            head = Head(classes=classes,
+                        bias=tuple(_number(bias[c], f"bias {c}", -1e3, 1e3) for c in classes),
+                        weights={}, ngram=int(_number(data["ngram"], "ngram", 1, 6)),
+                        weight=_number(data["weight"], "weight", 0, 50),
+                        temperature=_number(data["temperature"], "temperature", 0.01, 1000),
+                        threshold=_number(data.get("threshold", 0.5), "threshold", 0, 2))
+        except (TypeError, ValueError) as exc:
+            raise self.fail(f"head {name!r}: {exc}", f'"{name}":') from None
+        features = data["features"]
+        if not isinstance(features, dict):
+            raise self.fail(f"head {name!r}: features must be an object", '"features"', start)
+        index = {c: i for i, c in enumerate(classes)}
+        for feature, entry in features.items():
+            try:
+                head.weights[feature] = self._entry(entry, index)
+            except ValueError as exc:
+                needle = json.dumps(feature, ensure_ascii=False) + ":"
+                raise self.fail(f"head {name!r}, feature {feature!r}: {exc}", needle, start) from None
+        return head
+
+    @staticmethod
+    def _entry(entry: object, index: dict[str, int]) -> tuple[tuple[int, float], ...]:
+        if not isinstance(entry, dict):
+            raise ValueError("expected an object {class: weight}")
+        pairs = []
+        for code, value in entry.items():
+            if code not in index:
+                raise ValueError(f"unknown class {code!r}")
+            pairs.append((index[code], _number(value, code, -1e3, 1e3)))
+        return tuple(pairs)
+
+
 def parse_model(text: str, path: Path) -> LearnedModel:
-    """Check and build a model from the file text; errors read ``FILE:LINE: reason``."""
+    """Check and build a model from the file text."""
+    reader = _Reader(text, path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TableError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict):
-        raise TableError(f"{path}:1: the model must be a JSON object")
+        raise reader.fail("the model must be a JSON object")
     if data.get("format") != FORMAT:
-        raise TableError(f"{path}:1: unknown model format {data.get('format')!r} "
-                         f"(expected {FORMAT!r}; retrain with python -m bot.nlp.train)")
-    missing = HEADER_KEYS - data.keys()
-    if missing:
-        raise TableError(f"{path}:1: missing field(s): {', '.join(sorted(missing))}")
-    try:
-        classes = tuple(data["classes"])
-        unknown = [c for c in classes if c not in CATEGORY_LABELS]
-        if unknown or not classes or len(set(classes)) != len(classes):
-            raise ValueError(f"classes must be distinct category codes, got {unknown or classes}")
-        index = {c: i for i, c in enumerate(classes)}
-        bias = data["bias"]
-        if not isinstance(bias, dict) or set(bias) != set(classes):
-            raise ValueError("bias needs one number per class")
-        model = LearnedModel(
-            classes=classes,
-            bias=tuple(_number(bias[c], f"bias {c}", -1e3, 1e3) for c in classes),
-            weights={},
-            ngram=int(_number(data["ngram"], "ngram", 1, 6)),
-            weight=_number(data["weight"], "weight", 0, 50),
-            temperature=_number(data["temperature"], "temperature", 0.01, 1000),
-            meta=data["meta"] if isinstance(data["meta"], dict) else {},
-        )
-    except (TypeError, ValueError) as exc:
-        raise TableError(f"{path}:1: {exc}") from None
-    features = data["features"]
-    if not isinstance(features, dict):
-        line = _line_of(text, '"features"')
-        raise TableError(f"{path}:{line}: features must be an object")
-    for feature, entry in features.items():
-        try:
-            if not isinstance(entry, dict):
-                raise ValueError("expected an object {category: weight}")
-            pairs = []
-            for code, value in entry.items():
-                if code not in index:
-                    raise ValueError(f"unknown class {code!r}")
-                pairs.append((index[code], _number(value, code, -1e3, 1e3)))
-            model.weights[feature] = tuple(pairs)
-        except ValueError as exc:
-            line = _line_of(text, json.dumps(feature, ensure_ascii=False) + ":")
-            raise TableError(f"{path}:{line}: feature {feature!r}: {exc}") from None
+        raise reader.fail(f"unknown model format {data.get('format')!r} (expected {FORMAT!r}; "
+                          "retrain with python -m bot.nlp.train)")
+    heads = data.get("heads")
+    if not isinstance(heads, dict) or "category" not in heads:
+        raise reader.fail("missing heads.category")
+    unknown = set(heads) - set(HEAD_CLASSES)
+    if unknown:
+        raise reader.fail(f"unknown head(s): {', '.join(sorted(unknown))}", '"heads"')
+    meta = data.get("meta")
+    model = LearnedModel(
+        category=reader.head("category", heads["category"]),
+        intent=reader.head("intent", heads["intent"]) if "intent" in heads else None,
+        urgent=reader.head("urgent", heads["urgent"]) if "urgent" in heads else None,
+        meta=meta if isinstance(meta, dict) else {},
+    )
+    if len({h.ngram for h in model.heads()}) > 1:
+        raise reader.fail("all heads must use the same ngram size", '"heads"')
     return model
 
 

@@ -26,22 +26,24 @@ class Match:
 
 
 class TermMatcher:
-    """All occurrences of known terms; terms are indexed by their first two characters."""
+    """All occurrences of known terms; terms are indexed by their first two characters,
+    then grouped by length (one slice and one set lookup per length)."""
 
     def __init__(self, terms: Iterable[str]) -> None:
         self.singles: set[str] = set()
-        pairs: dict[str, list[str]] = {}
+        by_prefix: dict[str, dict[int, set[str]]] = {}
         for term in set(terms):
             if len(term) == 1:
                 self.singles.add(term)
             elif term:
-                pairs.setdefault(term[:2], []).append(term)
-        for bucket in pairs.values():
-            bucket.sort(key=lambda t: (-len(t), t))
-        self._pairs = pairs
+                by_prefix.setdefault(term[:2], {}).setdefault(len(term), set()).add(term)
+        self._pairs: dict[str, tuple[tuple[int, frozenset[str]], ...]] = {
+            prefix: tuple((size, frozenset(group)) for size, group in sorted(lengths.items(), reverse=True))
+            for prefix, lengths in by_prefix.items()
+        }
 
     def raw(self, text: str) -> list[Match]:
-        """Every occurrence of every term, overlapping or not."""
+        """Every occurrence of every term, overlapping or not (longest first per position)."""
         found: list[Match] = []
         pairs, singles = self._pairs, self.singles
         for pos in range(len(text)):
@@ -50,9 +52,10 @@ class TermMatcher:
                 found.append(Match(char, pos, pos + 1))
             bucket = pairs.get(text[pos : pos + 2])
             if bucket is not None:
-                for term in bucket:
-                    if len(term) == 2 or text.startswith(term, pos):
-                        found.append(Match(term, pos, pos + len(term)))
+                for size, group in bucket:
+                    piece = text[pos : pos + size]
+                    if piece in group:
+                        found.append(Match(piece, pos, pos + size))
         return found
 
     def find(self, text: str) -> list[Match]:

@@ -1,4 +1,4 @@
-"""Training the learned category model (朴素贝叶斯训练), pure Python and deterministic.
+"""Training the learned model (朴素贝叶斯训练), pure Python and deterministic.
 
 Multinomial naive Bayes over *binary* character n-gram features (a feature counts
 once per message): ``P(f | c) = (docs of c with f + alpha) / (features of c + alpha·|V|)``.
@@ -17,16 +17,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.nlp.features import ngrams
-from bot.nlp.learned import LearnedModel
+from bot.nlp.learned import INTENT_CLASSES, URGENT_CLASSES, Head, LearnedModel
 from bot.nlp.model import CATEGORY_LABELS
 
 
 @dataclass(frozen=True)
 class TrainOptions:
-    ngram: int = 3
+    ngram: int = 2
     alpha: float = 0.5
     min_df: int = 2
     prune: float = 0.3
+    feature_min: float = 0.0  # drop features none of whose weights reaches this
     empirical_prior: bool = False
 
 
@@ -34,9 +35,10 @@ DEFAULT_OPTIONS = TrainOptions()
 
 
 def train_nb(texts: Sequence[str], labels: Sequence[str], normalise: Callable[[str], str],
-             options: TrainOptions = DEFAULT_OPTIONS) -> LearnedModel:
-    """Train on raw ``texts`` with category ``labels``; returns a model with weight 0."""
-    classes = tuple(c for c in CATEGORY_LABELS if c in set(labels))
+             options: TrainOptions = DEFAULT_OPTIONS,
+             universe: Sequence[str] = tuple(CATEGORY_LABELS)) -> Head:
+    """Train one head on raw ``texts`` with ``labels`` (values of ``universe``); weight 0."""
+    classes = tuple(c for c in universe if c in set(labels))
     index = {c: i for i, c in enumerate(classes)}
     docs = [(ngrams(normalise(t), options.ngram), index[c]) for t, c in zip(texts, labels, strict=True)]
     df: Counter[str] = Counter(f for feats, _ in docs for f in feats)
@@ -54,7 +56,7 @@ def train_nb(texts: Sequence[str], labels: Sequence[str], normalise: Callable[[s
                 for i in range(len(classes))]
         mean = sum(logs) / len(logs)
         entries = tuple((i, v - mean) for i, v in enumerate(logs) if abs(v - mean) >= options.prune)
-        if entries:
+        if entries and max(abs(v) for _, v in entries) >= options.feature_min:
             weights[feature] = entries
     class_docs = Counter(label for _, label in docs)
     if options.empirical_prior:
@@ -62,5 +64,20 @@ def train_nb(texts: Sequence[str], labels: Sequence[str], normalise: Callable[[s
     else:
         bias = [0.0] * len(classes)
     mean = sum(bias) / len(bias)
-    return LearnedModel(classes=classes, bias=tuple(b - mean for b in bias), weights=weights,
-                        ngram=options.ngram)
+    return Head(classes=classes, bias=tuple(b - mean for b in bias), weights=weights,
+                ngram=options.ngram)
+
+
+def train_model(rows: Sequence[dict], normalise: Callable[[str], str],
+                options: TrainOptions = DEFAULT_OPTIONS) -> LearnedModel:
+    """All heads from labelled rows (``text``, ``category``, ``intent``, ``urgent``);
+    blend weights 0, urgent head off."""
+    texts = [r["text"] for r in rows]
+    urgent = [URGENT_CLASSES[0] if r.get("urgent") else URGENT_CLASSES[1] for r in rows]
+    asks = [r for r in rows if r["intent"] in INTENT_CLASSES]
+    return LearnedModel(
+        category=train_nb(texts, [r["category"] for r in rows], normalise, options),
+        intent=train_nb([r["text"] for r in asks], [r["intent"] for r in asks], normalise, options,
+                        INTENT_CLASSES),
+        urgent=train_nb(texts, urgent, normalise, options, URGENT_CLASSES),
+    ).blended(urgent=2.0)

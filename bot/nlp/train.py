@@ -19,10 +19,18 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from bot.nlp.corpus import labelled_files, read_labelled
-from bot.nlp.crossval import SEED, K, fold_models, search
+from bot.nlp.crossval import (
+    SEED,
+    K,
+    fold_engines,
+    fold_models,
+    search,
+    search_intent,
+    search_urgent,
+)
 from bot.nlp.engine import Engine
 from bot.nlp.learned import LearnedModel
-from bot.nlp.naive_bayes import DEFAULT_OPTIONS, TrainOptions, train_nb
+from bot.nlp.naive_bayes import DEFAULT_OPTIONS, TrainOptions, train_model
 from bot.nlp.segment import Segmenter
 from bot.nlp.tables import DEFAULT_DIR, MODEL_FILE, load_tables
 
@@ -44,19 +52,25 @@ def train(engine: Engine, rows: Sequence[dict], options: TrainOptions = DEFAULT_
           k: int = K, seed: int = SEED) -> LearnedModel:
     """Cross-validate the blend, then fit the final model on all ``rows``."""
     folds, models = fold_models(engine, rows, options, k, seed)
-    best = search(engine, rows, folds, models)[0]
+    engines = fold_engines(engine, rows, folds, k)
+    best = search(engines, rows, folds, models)[0]
+    category = (best.weight, best.temperature)
+    best = search_intent(engines, rows, folds, models, category)[0]
+    intent = (best.weight, best.temperature)
+    best = search_urgent(engines, rows, folds, models, category, intent)[0]
     summary = best.report.summary()
-    model = train_nb([r["text"] for r in rows], [r["category"] for r in rows],
-                     engine.normalise, options)
+    model = train_model(rows, engine.normalise, options)
     meta = {
         "rows": len(rows),
         "files": sorted({r["source"] for r in rows}),
         "data_sha256": data_digest(rows),
         "options": asdict(options),
         "cv": {"k": k, "seed": seed, "category_accuracy": summary["category_accuracy"],
-               "intent_accuracy": summary["intent_accuracy"]},
+               "intent_accuracy": summary["intent_accuracy"],
+               "urgent_recall": summary["urgent_recall"],
+               "urgent_precision": summary["urgent_precision"]},
     }
-    return replace(model, weight=best.weight, temperature=best.temperature, meta=meta)
+    return replace(model.blended(category, intent, best.temperature), meta=meta)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,9 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.write_text(model.to_json(), encoding="utf-8")
     cv = model.meta["cv"]
     print(f"{len(rows)} rows from {', '.join(model.meta['files'])}")
-    print(f"blend weight {model.weight:g}, temperature {model.temperature:g} "
-          f"(5-fold CV category {cv['category_accuracy']:.3f}, intent {cv['intent_accuracy']:.3f})")
-    print(f"{len(model.weights)} features → {out}")
+    for name, head in (("category", model.category), ("intent", model.intent)):
+        if head is not None:
+            print(f"{name} head: weight {head.weight:g}, temperature {head.temperature:g}, "
+                  f"{len(head.weights)} features")
+    if model.urgent is not None:
+        state = f"threshold {model.urgent.threshold:g}" if model.urgent.weight > 0 else "off"
+        print(f"urgent head: {state}")
+    print(f"5-fold CV (held-out tables): category {cv['category_accuracy']:.3f}, "
+          f"intent {cv['intent_accuracy']:.3f}, urgent recall {cv['urgent_recall']:.3f} "
+          f"precision {cv['urgent_precision']:.3f} → {out}")
     return 0
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from bot.nlp.matcher import Match
 from bot.nlp.text import CLAUSE_SPLIT
-from bot.nlp.urgent_tables import Part, UrgentGroup, UrgentTable
+from bot.nlp.urgent_tables import Part, UrgentTable
 
 NEGATION_GAP = 1  # characters allowed between a negation and the word it cancels
 
@@ -104,6 +104,13 @@ class UrgencyDetector:
             w for g in table.groups for parts in g.phrases for part in parts for w in part.words)
         harmless = frozenset().union(*(g.harmless_clause for g in table.groups))
         self.blocker_words = table.clause_blockers | table.negation | harmless
+        # Each phrase is indexed by the words of its most selective part, so a message
+        # only looks at phrases one of whose rare words it contains.
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        for gi, group in enumerate(table.groups):
+            for pi, parts in enumerate(group.phrases):
+                for word in min(parts, key=lambda part: len(part.words)).words:
+                    self._index.setdefault(word, []).append((gi, pi))
 
     def vocabulary(self) -> set[str]:
         """Words worth giving to jieba."""
@@ -112,11 +119,35 @@ class UrgencyDetector:
     def presence_words(self) -> set[str]:
         return self.table.words()
 
+    def _occurring(self, present: set[str]) -> dict[int, list[tuple[Part, ...]]]:
+        """Phrases (by group) whose parts all occur, before any clause check."""
+        keys = sorted({key for word in present for key in self._index.get(word, ())})
+        out: dict[int, list[tuple[Part, ...]]] = {}
+        for gi, pi in keys:
+            group = self.groups[gi]
+            if group.requires_any and present.isdisjoint(group.requires_any):
+                continue
+            parts = group.phrases[pi]
+            if all(not present.isdisjoint(part.words) for part in parts):
+                out.setdefault(gi, []).append(parts)
+        return out
+
+    def knows(self, present: set[str]) -> bool:
+        """Some group's phrase occurs (before negation, blockers and harmless words):
+        the tables have judged this danger, fired or not."""
+        return bool(self._occurring(present))
+
+    def silenced(self, present: set[str]) -> bool:
+        """A message blocker (已救出, 消防演练 …) occurs: nothing here is urgent."""
+        return not present.isdisjoint(self.message_blockers)
+
     def detect(self, text: str, present: set[str], found: list[Match]) -> list[UrgentHit]:
         """Urgent groups firing in ``text``; ``present``/``found`` come from the engine's scan."""
-        if not present.isdisjoint(self.message_blockers):
+        if self.silenced(present):
             return []
-        candidates = [(g, p) for g in self.groups if (p := self._possible(g, present))]
+        occurring = self._occurring(present)
+        candidates = [(self.groups[gi], phrases) for gi, phrases in sorted(occurring.items())
+                      if present.isdisjoint(self.groups[gi].harmless_message)]
         if not candidates:
             return []
         reading = _Reading(text, found, self)
@@ -130,13 +161,3 @@ class UrgencyDetector:
         fired = {h.group for h in hits}
         defer = {g.name: g.defer_to for g, _ in candidates}
         return [replace(h, boost=0.0) if fired.intersection(defer[h.group]) else h for h in hits]
-
-    @staticmethod
-    def _possible(group: UrgentGroup, present: set[str]) -> list[tuple[Part, ...]]:
-        """Phrases of ``group`` whose parts all occur somewhere (before any clause check)."""
-        if group.requires_any and present.isdisjoint(group.requires_any):
-            return []
-        if not present.isdisjoint(group.harmless_message):
-            return []
-        return [parts for parts in group.phrases
-                if all(not present.isdisjoint(part.words) for part in parts)]
