@@ -57,7 +57,7 @@ def test_three_concurrent_retries_make_one_case(live_server, official, clock, uo
 
 def test_later_retry_gets_the_same_reply(client, resident_chat, uow):
     chat = resident_chat("o-late")
-    fields = chat.signer.text("o-late", "阳光花园5栋门口路灯不亮了", 88_000_002,
+    fields = chat.signer.text("o-late", "阳光花园5栋楼下垃圾桶满了三天没人清运", 88_000_002,
                               int(chat.clock.now().timestamp()))
     first = chat.post(fields)
     chat.clock.advance(seconds=5)
