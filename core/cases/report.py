@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from core.actors import SYSTEM, ActorRef, load_staff
 from core.cases import notify
@@ -81,16 +82,21 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput,
     if grid is None:
         return None
     since = uow.now() - timedelta(hours=uow.env.merge_window_hours)
-    rows = uow.session.scalars(
-        select(Case).where(Case.grid_id == grid.id, Case.category == inp.category,
-                           Case.status.in_([Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED]),
-                           Case.merged_into_id.is_(None), Case.reported_at >= since,
-                           Case.id != new.id)
+    # Only the words are compared: read two columns, load the one case that matches (a Case
+    # loads its grid chain and assignee eagerly — fifty of them cost more than the rest).
+    rows = uow.session.execute(
+        select(Case.id, Case.description)
+        .where(Case.grid_id == grid.id, Case.category == inp.category,
+               Case.status.in_([Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED]),
+               Case.merged_into_id.is_(None), Case.reported_at >= since, Case.id != new.id)
         .order_by(Case.reported_at.desc()).limit(50)
     )
-    scored = [(uow.env.similarity(inp.description, c.description), c) for c in rows]
-    scored = [(s, c) for s, c in scored if s >= uow.env.similarity_threshold]
-    return max(scored, key=lambda sc: sc[0])[1] if scored else None
+    scored = [(uow.env.similarity(inp.description, text), case_id) for case_id, text in rows]
+    scored = [(s, i) for s, i in scored if s >= uow.env.similarity_threshold]
+    if not scored:
+        return None
+    # Merging touches the master's own columns only: its relations load if someone asks.
+    return uow.session.get(Case, max(scored, key=lambda sc: sc[0])[1], options=[lazyload("*")])
 
 
 def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome:
