@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
@@ -19,6 +20,7 @@ from bot.context import BotContext
 from bot.conversation import Conversation
 from bot.inbound import Inbound
 from bot.store import Store, StoreUnavailable
+from core.cases.models import Case
 from core.errors import CoreError
 from core.inbound import InboundMessage, stored_reply
 from core.uow import UnitOfWork
@@ -27,6 +29,12 @@ log = logging.getLogger(__name__)
 FALLBACK = "抱歉，系统开小差了，您的消息已记录，我们会尽快处理。紧急情况请拨打 110/119/120。"
 MARK_TTL = 600
 WAIT_SECONDS = 3.0
+
+
+def _case_id(uow: UnitOfWork, code: str) -> int | None:
+    """The id of the case a handler touched: one indexed lookup of one column, not a reload
+    of the case with its grid chain and assignee."""
+    return uow.session.scalar(select(Case.id).where(Case.code == code.strip().upper()))
 
 
 class Unavailable(RuntimeError):
@@ -82,9 +90,7 @@ class Pipeline:
                 reply = FALLBACK
             row.reply = reply
             if ctx.case_code:
-                from core.cases.common import load_case
-
-                row.case_id = load_case(uow, ctx.case_code, lock=False).id
+                row.case_id = _case_id(uow, ctx.case_code)
             return reply
 
     def _reply_of_duplicate(self, inbound: Inbound) -> str:
