@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from core.clock import SHANGHAI
@@ -89,5 +89,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+MEMO = "wgt.memo"
+
+
+def remember(session: Session, kind: str, key: object, obj: object) -> None:
+    """Note an object this transaction wrote (or locked) so a later step can skip a SELECT."""
+    session.info.setdefault(MEMO, {}).setdefault(kind, {})[key] = obj
+
+
+def recall(session: Session, kind: str, key: object) -> Any:
+    """What :func:`remember` noted, while the session still holds it: a savepoint rollback
+    expunges what it inserted (forgotten then), and the memo ends with the transaction."""
+    obj = session.info.get(MEMO, {}).get(kind, {}).get(key)
+    return obj if obj is not None and obj in session else None
+
+
+def _forget_memo(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(MEMO, None)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "after_transaction_end", _forget_memo)
+    return factory

@@ -10,6 +10,7 @@ from core.actors import SYSTEM, ActorRef, load_staff
 from core.cases.models import Case, CaseEvent
 from core.cases.permissions import Facts, refusal
 from core.cases.states import Action
+from core.db import recall
 from core.errors import Forbidden, NotFound
 from core.registry.lookup import centre_of, community_of, in_jurisdiction, staff_at, town_of
 from core.registry.models import ROLE_NAMES, Role, Staff
@@ -17,8 +18,15 @@ from core.uow import UnitOfWork
 
 
 def load_case(uow: UnitOfWork, code: str, *, lock: bool = True) -> Case:
-    """The case with ``code`` (row-locked for the transaction on PostgreSQL)."""
-    stmt = select(Case).where(Case.code == code.strip().upper())
+    """The case with ``code`` (row-locked for the transaction on PostgreSQL).
+
+    A case created in this same transaction is taken from the session: no other
+    transaction can see it yet, so it needs neither a SELECT nor a lock."""
+    code = code.strip().upper()
+    created = recall(uow.session, "new_case", code)
+    if created is not None:
+        return created
+    stmt = select(Case).where(Case.code == code)
     if lock:
         stmt = stmt.with_for_update(of=Case)
     case = uow.session.scalar(stmt)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core.actors import ActorRef
 from core.cases.models import Case, CaseEvent
 from core.cases.states import Status, next_status
+from core.db import recall, remember
 from core.errors import InvalidTransition
 
 TRACKED = ("category", "level", "grid_id", "assignee_id", "department", "deadline", "accepted_at",
@@ -56,6 +57,8 @@ def record(
         session.flush()
         seq = 1
         changes = {name: getattr(case, name) for name in TRACKED}  # the whole initial state
+    elif (previous := recall(session, "last_event", case.id)) is not None:
+        seq = previous.seq + 1  # this transaction wrote the last event (the case is locked)
     else:
         last = session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
         seq = (last or 0) + 1
@@ -64,6 +67,7 @@ def record(
                    note=note, attachments=list(attachments),
                    data={k: _encode(v) for k, v in changes.items()})
     session.add(ev)
+    remember(session, "last_event", case.id, ev)
     return ev
 
 

@@ -19,6 +19,7 @@ from core.cases.ledger import record
 from core.cases.models import Case
 from core.cases.policy import CATEGORIES, CATEGORY_LABELS
 from core.cases.states import Action, Status
+from core.db import recall, remember
 from core.errors import Forbidden, InvalidInput
 from core.outbox import Priority
 from core.registry.lookup import (
@@ -56,11 +57,15 @@ class ReportOutcome:
 
 def ensure_resident(uow: UnitOfWork, openid: str) -> Resident:
     """The resident row for ``openid``, created on first contact."""
+    row = recall(uow.session, "resident", openid)
+    if row is not None:
+        return row
     row = uow.session.scalar(select(Resident).where(Resident.openid == openid))
     if row is None:
         row = Resident(openid=openid, created_at=uow.now(), subscribed=True)
         uow.session.add(row)
         uow.session.flush()
+    remember(uow.session, "resident", openid, row)
     return row
 
 
@@ -112,7 +117,7 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
         raise InvalidInput("当场处理须写明小区楼栋，例如：巡查 阳光花园3栋楼道杂物已清理 已处理")
     now = uow.now()
     case = Case(code=next_code(uow.session, now.date()), status="", description=inp.description.strip(),
-                reported_at=now, channel=inp.channel, grid=grid,
+                reported_at=now, channel=inp.channel, grid=grid, address=inp.address,
                 reporter_openid=actor.ref if actor.kind == "resident" else None,
                 reporter_staff_id=staff.id if staff else None)
     uow.session.add(case)
@@ -120,7 +125,7 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
                 note=inp.note, attachments=inp.attachments, category=inp.category,
                 level=uow.env.routing.first_level_for(inp.category),
                 grid_id=grid.id if grid else None, urgent=inp.urgent)
-    case.address = inp.address
+    remember(uow.session, "new_case", case.code, case)
     master = None if inp.resolved_on_spot else _find_duplicate(uow, grid, inp, case)
     if master is not None:
         merge_into(uow, SYSTEM, case, master)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from core.actors import resident
-from core.cases.models import Case
+from core.actors import resident, staff
+from core.cases.common import load_case
+from core.cases.flow import resolve_case
+from core.cases.models import Case, CaseEvent
 from core.cases.report import ReportInput, report_case
+from core.cases.resident import bind_resident, touch_resident
+from core.db import MEMO, recall
+from core.errors import NotFound
 
 pytestmark = pytest.mark.usefixtures("town")
 
@@ -54,3 +59,61 @@ def test_duplicate_scan_takes_the_most_recent_of_equal_scores(uow, env, clock):
     with uow() as tx:
         out = report(tx, "o-c", "垃圾桶又满了")
         assert out.merged_into is not None and out.merged_into.code == newer
+
+
+@pytest.fixture
+def statements(runtime):
+    """Every SQL statement sent during the test, whitespace folded."""
+    sent: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, _params, _context, _many) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(runtime.engine, "before_cursor_execute", on_execute)
+    yield sent
+    event.remove(runtime.engine, "before_cursor_execute", on_execute)
+
+
+def test_a_new_report_reads_back_nothing_it_wrote(uow, statements):
+    with uow() as tx:
+        bind_resident(tx, "o-fresh", "阳光花园3栋")
+    statements.clear()
+    with uow() as tx:  # as the webhook does it: the message touches the resident first
+        touch_resident(tx, "o-fresh")
+        out = report_case(tx, resident("o-fresh"), ReportInput(description="垃圾桶满了", category="env"))
+        assert out.accepted and out.case.status == "dispatched" and out.case.grid.code == "G01"
+    case_reads = [s for s in statements if "FROM cases WHERE cases.code" in s]
+    seq_reads = [s for s in statements if "max(case_events.seq)" in s]
+    resident_reads = [s for s in statements if s.startswith("SELECT") and "FROM residents" in s]
+    assert (case_reads, seq_reads, len(resident_reads)) == ([], [], 1)
+    with uow() as tx:
+        events = tx.session.scalars(select(CaseEvent.seq).join(Case).where(Case.code == out.case.code)
+                                    .order_by(CaseEvent.seq))
+        assert list(events) == [1, 2, 3]  # report, accept, dispatch
+
+
+def test_the_next_transaction_reads_the_ledger_again(uow):
+    with uow() as tx:
+        code = report(tx, "o-a", "垃圾桶满了").case.code
+    with uow() as tx:
+        resolve_case(tx, staff("leader1"), code, "已清理")
+        assert MEMO not in tx.session.info or "new_case" not in tx.session.info[MEMO]
+    with uow() as tx:
+        events = tx.session.scalars(select(CaseEvent.action).join(Case).where(Case.code == code)
+                                    .order_by(CaseEvent.seq))
+        assert list(events) == ["report", "accept", "dispatch", "resolve"]
+        assert MEMO not in tx.session.info
+
+
+def test_a_rolled_back_savepoint_forgets_what_it_wrote(uow):
+    with uow() as tx:
+        savepoint = tx.session.begin_nested()
+        code = report(tx, "o-gone", "垃圾桶满了").case.code
+        assert load_case(tx, code).code == code
+        savepoint.rollback()
+        assert recall(tx.session, "new_case", code) is None
+        with pytest.raises(NotFound):
+            load_case(tx, code)
+        kept = report(tx, "o-kept", "井盖松了").case.code
+    with uow() as tx:
+        assert list(tx.session.scalars(select(Case.code))) == [kept]
