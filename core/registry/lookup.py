@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from core.registry.models import Address, Grid, Level, Role, Staff, StaffGrid
@@ -116,20 +117,37 @@ def building_number(text: str) -> str:
     return str(value)
 
 
+_estates: WeakKeyDictionary[Engine, tuple[int, tuple[str, ...]]] = WeakKeyDictionary()
+
+
+def estate_names(session: Session) -> tuple[str, ...]:
+    """Every 小区 of the address table, longest first; kept per process and database.
+
+    Re-read when the table's highest id moves — a new estate comes with a new row (the
+    importer adds rows and updates their grid, never renames or deletes). One index
+    lookup a call instead of loading every address with its grid.
+    """
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    top = session.scalar(select(func.max(Address.id))) or 0
+    cached = _estates.get(engine)
+    if cached is None or cached[0] != top:
+        names = {name for name in session.scalars(select(Address.estate).distinct()) if name}
+        cached = (top, tuple(sorted(names, key=lambda name: (-len(name), name))))
+        _estates[engine] = cached
+    return cached[1]
+
+
 def find_address(session: Session, text: str) -> Address | None:
     """The address row whose 小区 (and 楼栋, when the table splits the estate) is in ``text``."""
-    rows = list(session.scalars(select(Address)))
-    estates = sorted({r.estate for r in rows if r.estate and r.estate in text}, key=len, reverse=True)
-    if not estates:
+    estate = next((name for name in estate_names(session) if name in text), None)
+    if estate is None:
         return None
-    estate = estates[0]
     tail = text.split(estate, 1)[1]
     m = re.match(r"\s*([0-9０-９零〇一二两三四五六七八九十]+)\s*(?:号楼|栋|幢|座|号|#)", tail)
     number = building_number(m.group(0)) if m else ""
     whole = None
-    for row in rows:
-        if row.estate != estate:
-            continue
+    for row in session.scalars(select(Address).where(Address.estate == estate).order_by(Address.id)):
         if not row.building:
             whole = row
         elif number and building_number(row.building) == number:

@@ -13,6 +13,8 @@ from core.cases.report import ReportInput, report_case
 from core.cases.resident import bind_resident, touch_resident
 from core.db import MEMO, recall
 from core.errors import NotFound
+from core.registry.lookup import find_address
+from core.registry.models import Address, Grid
 
 pytestmark = pytest.mark.usefixtures("town")
 
@@ -117,3 +119,39 @@ def test_a_rolled_back_savepoint_forgets_what_it_wrote(uow):
         kept = report(tx, "o-kept", "井盖松了").case.code
     with uow() as tx:
         assert list(tx.session.scalars(select(Case.code))) == [kept]
+
+
+@pytest.fixture
+def loaded_addresses():
+    ids: list[int] = []
+
+    def on_load(target: Address, _context: object) -> None:
+        ids.append(target.id)
+
+    event.listen(Address, "load", on_load)
+    yield ids
+    event.remove(Address, "load", on_load)
+
+
+def test_find_address_loads_only_the_estate_named(uow, loaded_addresses):
+    with uow() as tx:
+        found = find_address(tx.session, "阳光花园5栋楼下路灯坏了")
+        assert (found.building, found.grid.code) == ("5栋", "G02")
+    assert len(loaded_addresses) <= 6  # 阳光花园's buildings, not 和平新村
+    with uow() as tx:
+        assert find_address(tx.session, "和平新村东门").grid.code == "G03"
+        assert find_address(tx.session, "阳光花园门口") is None  # no building, no whole-estate row
+        assert find_address(tx.session, "火星小区3栋") is None
+
+
+def test_find_address_sees_an_estate_added_after_it_was_asked(uow):
+    with uow() as tx:
+        assert find_address(tx.session, "和平新村二期3栋").estate == "和平新村"
+        assert find_address(tx.session, "锦绣家园3栋") is None
+    with uow() as tx:  # e.g. `flask import` in another process
+        grid = tx.session.scalar(select(Grid).where(Grid.code == "G03"))
+        tx.session.add_all([Address(estate="锦绣家园", building="3栋", grid=grid),
+                            Address(estate="和平新村二期", building="", grid=grid)])
+    with uow() as tx:
+        assert find_address(tx.session, "锦绣家园3栋").estate == "锦绣家园"
+        assert find_address(tx.session, "和平新村二期3栋").estate == "和平新村二期"  # longest wins
