@@ -67,7 +67,7 @@ def model_alone(engines: list[Engine], rows: list[dict], folds: list[int], model
     predictions = []
     for row, fold in zip(rows, folds, strict=True):
         got = engines[fold].with_model(None).classify(row["text"])
-        norm = engines[fold].normalise(row["text"])
+        norm = engines[fold].model_input(row["text"])
         cat = models[fold].category.posterior(norm)
         intent = models[fold].intent.posterior(norm)
         predictions.append(replace(got, category=max(cat, key=cat.__getitem__),
@@ -130,7 +130,7 @@ def main() -> None:
             test = [rows[i] for i in sorted(inside)]
             train = [r for i, r in enumerate(rows) if i not in inside]
             tables = held_out_tables(engine.tables, seen, inside)
-            model = train_model(train, engine.normalise).blended(category, (final.weight,
+            model = train_model(train, engine.model_input).blended(category, (final.weight,
                                                                            final.temperature))
             held_engine = Engine(tables, engine.segmenter)
             print(line(f"{path.stem} tables", evaluate(test, held_engine.classify)))

@@ -51,7 +51,7 @@ def fold_models(engine: Engine, rows: Sequence[dict], options: TrainOptions = DE
     """One model per fold, each trained on the rows outside that fold."""
     folds = fold_of(len(rows), k, seed)
     models = [train_model([r for r, f in zip(rows, folds, strict=True) if f != fold],
-                          engine.normalise, options) for fold in range(k)]
+                          engine.model_input, options) for fold in range(k)]
     return folds, models
 
 

@@ -59,6 +59,12 @@ class Engine:
         other.model = model
         return other
 
+    def model_input(self, text: str) -> str:
+        """What the learned model reads: the normalised text without its address (the
+        place says nothing about the problem; estate names would only add noise)."""
+        norm = self.normalise(text)
+        return _without(norm, self.addresses.find(norm))
+
     def configure(self, estates: Iterable[str]) -> None:
         names = {name.strip() for name in estates if name and name.strip()}
         new = {self.normalise(n) for n in names} - self.addresses.estates
@@ -82,13 +88,13 @@ class Engine:
         evidence = max(scores.values())  # the tables' evidence alone gates small talk
         lean, alarm = 0.0, 0.0
         model = self.model
+        span = self.addresses.find(norm)
         if model is not None:
             head = model.category
-            posteriors = model.posteriors(ngrams(norm, head.ngram))
-            floor = 1.0 / len(head.classes)  # only what the model favours counts
-            for code, p in posteriors[0].items():
-                if p > floor:
-                    scores[code] += head.weight * (p - floor)
+            posteriors = model.posteriors(ngrams(_without(norm, span), head.ngram))
+            # The model backs its favourite with its own margin: a vague model adds little.
+            first, second = sorted(posteriors[0].items(), key=lambda kv: -kv[1])[:2]
+            scores[first[0]] += head.weight * (first[1] - second[1])
             if model.intent is not None:
                 p = posteriors[1]
                 lean = model.intent.weight * (p.get("consult", 0.0) - p.get("report", 0.0))
@@ -111,7 +117,6 @@ class Engine:
             Candidate(c, CATEGORY_LABELS[c], round(scores[c] / total, 3))
             for c in ranked[: int(self.settings["max_candidates"])] if scores[c] > 0
         )
-        span = self.addresses.find(norm)
         topic = self.guides.pick(norm, best) if intent == "consult" else ""
         return Classification(
             category=best,
@@ -124,6 +129,10 @@ class Engine:
             topic=topic,
             text=raw,
         )
+
+
+def _without(text: str, span: tuple[int, int] | None) -> str:
+    return text if span is None else f"{text[: span[0]]} {text[span[1] :]}"
 
 
 _lock = threading.Lock()

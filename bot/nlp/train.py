@@ -59,7 +59,7 @@ def train(engine: Engine, rows: Sequence[dict], options: TrainOptions = DEFAULT_
     intent = (best.weight, best.temperature)
     best = search_urgent(engines, rows, folds, models, category, intent)[0]
     summary = best.report.summary()
-    model = train_model(rows, engine.normalise, options)
+    model = train_model(rows, engine.model_input, options)
     meta = {
         "rows": len(rows),
         "files": sorted({r["source"] for r in rows}),
