@@ -37,6 +37,7 @@ from bot.nlp.crossval import (  # noqa: E402
     run_folds,
     search,
     search_intent,
+    search_urgent,
 )
 from bot.nlp.engine import Engine  # noqa: E402
 from bot.nlp.evaluate import Report, evaluate  # noqa: E402
@@ -63,7 +64,7 @@ def per_source(rows: list[dict], predictions: list) -> dict[str, Report]:
 
 
 def model_alone(engines: list[Engine], rows: list[dict], folds: list[int], models: list) -> Report:
-    """The fold models' most probable category and intent."""
+    """The fold models' most probable category (and consult/report for those rows)."""
     predictions = []
     for row, fold in zip(rows, folds, strict=True):
         got = engines[fold].with_model(None).classify(row["text"])
@@ -106,16 +107,18 @@ def main() -> None:
     engines = fold_engines(engine, rows, folds)
     best = search(engines, rows, folds, models)[0]
     category = (best.weight, best.temperature)
-    intents = search_intent(engines, rows, folds, models, category)
-    final = intents[0]
+    chosen = search_intent(engines, rows, folds, models, category)[0]
+    intent = (chosen.weight, chosen.temperature)
+    final = search_urgent(engines, rows, folds, models, category, intent)[0]
+    threshold = final.temperature
     written, _ = run_folds([engine] * K, rows, folds, [None] * K)
     held, _ = run_folds(engines, rows, folds, [None] * K)
     print(HEADER)
     print(line("tables as written", written))
     print(line("tables, held out", held))
     print(line("model alone", model_alone(engines, rows, folds, models)))
-    print(line(f"blend c={best.weight:g}/{best.temperature:g} "
-               f"i={final.weight:g}/{final.temperature:g}", final.report))
+    print(line(f"blend c={best.weight:g}/{best.temperature:g} i={intent[0]:g}/{intent[1]:g} "
+               f"u={threshold:g}", final.report))
     for source, report in per_source(rows, final.predictions).items():
         print(line(f"  blend on {Path(source).stem}", report))
     print(confidence_line(rows, final.predictions))
@@ -130,8 +133,7 @@ def main() -> None:
             test = [rows[i] for i in sorted(inside)]
             train = [r for i, r in enumerate(rows) if i not in inside]
             tables = held_out_tables(engine.tables, seen, inside)
-            model = train_model(train, engine.model_input).blended(category, (final.weight,
-                                                                           final.temperature))
+            model = train_model(train, engine.model_input).blended(category, intent, threshold)
             held_engine = Engine(tables, engine.segmenter)
             print(line(f"{path.stem} tables", evaluate(test, held_engine.classify)))
             print(line(f"{path.stem} blend", evaluate(test, held_engine.with_model(model).classify)))
