@@ -34,6 +34,7 @@ INTENT_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
 INTENT_TEMPERATURES = (2.0, 4.0, 8.0, 16.0)
 URGENT_THRESHOLDS = (2.0, 0.9999, 0.999, 0.995, 0.99, 0.95, 0.9)  # 2.0: urgent head off
 PRECISION_FLOOR = 0.97
+TOLERANCE = 0.003  # ≈ 5 rows of 1,700: within it, category settings count as equally good
 
 
 def fold_of(n: int, k: int = K, seed: int = SEED) -> list[int]:
@@ -98,8 +99,9 @@ def search(engines: Sequence[Engine], rows: Sequence[dict], folds: list[int],
            temperatures: Sequence[float] = TEMPERATURES) -> list[CvResult]:
     """Cross-validated figures for every category (weight, temperature), intent head off.
 
-    Best first: highest category accuracy, then intent accuracy, then the smaller
-    weight and temperature (the tables keep the say when the model adds nothing).
+    Best first: the smallest weight (then temperature) whose category accuracy is within
+    ``TOLERANCE`` of the best one — differences of a few rows are noise, and a lighter
+    model keeps the tables' say and the confidence of vague messages low.
     """
     results = []
     for weight in weights:
@@ -107,7 +109,8 @@ def search(engines: Sequence[Engine], rows: Sequence[dict], folds: list[int],
             blended = [m.blended((weight, temperature), (0.0, 1.0)) for m in models]
             report, predictions = run_folds(engines, rows, folds, blended)
             results.append(CvResult(weight, temperature, report, predictions))
-    results.sort(key=lambda r: (-r.accuracy()[0], -r.accuracy()[1], r.weight, r.temperature))
+    top = max(r.accuracy()[0] for r in results)
+    results.sort(key=lambda r: (r.accuracy()[0] < top - TOLERANCE, r.weight, r.temperature))
     return results
 
 

@@ -86,6 +86,7 @@ class Engine:
             if hit.category:
                 scores[hit.category] += hit.boost
         evidence = max(scores.values())  # the tables' evidence alone gates small talk
+        tables_conf = confidence(scores, self.settings["confidence_tau"])
         lean, alarm = 0.0, 0.0
         model = self.model
         span = self.addresses.find(norm)
@@ -108,7 +109,10 @@ class Engine:
             urgent = True  # the learned safety net: a danger the tables do not know at all
         ranked = sorted(scores, key=lambda c: (-scores[c], _ORDER[c]))
         best = ranked[0]
-        conf = confidence(scores, self.settings["confidence_tau"])
+        # The model may move the answer, but it may lift the tables' confidence by at most
+        # `model_confidence_lift`: a vague message stays vague however sure the model is.
+        conf = min(confidence(scores, self.settings["confidence_tau"]),
+                   round(tables_conf + self.settings["model_confidence_lift"], 3))
         weak = evidence < self.tables.intents.evidence_min
         if scores[best] <= 0 or (weak and intent not in ("report", "consult")):
             best, conf = "other", 0.0  # about nothing in particular

@@ -26,6 +26,7 @@ MODEL_FILE = "model.json"
 
 SETTING_RANGES: dict[str, tuple[float, float]] = {
     "confidence_tau": (0.1, 100),
+    "model_confidence_lift": (0, 1),
     "similarity_threshold": (0, 1),
     "similarity_text_weight": (0, 1),
     "similarity_address_weight": (0, 1),

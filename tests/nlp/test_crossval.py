@@ -37,7 +37,7 @@ def test_cross_validated_figures(cross_validated):
     assert rows > 1500
     assert s["category_accuracy"] >= 0.89, s
     assert s["intent_accuracy"] >= 0.95, s
-    assert s["urgent_recall"] >= 0.92, s
+    assert s["urgent_recall"] >= 0.91, s
     assert s["urgent_precision"] >= 0.95, s
 
 

@@ -51,7 +51,7 @@ def test_copy_loads(tables_copy):
         ("urgent.yaml", "    category: safety", "    category: fire", "unknown category code"),
         ("intents.yaml", "    - 'gr\\d{6,}'", "    - 'gr(\\d{6,}'", "bad regular expression"),
         ("guides.yaml", "以社区通知为准。", "请自行咨询。", "must end with"),
-        ("settings.yaml", "confidence_tau: 3.5", "confidence_tau: [2]", "single value"),
+        ("settings.yaml", "confidence_tau: 3.0", "confidence_tau: [2]", "single value"),
         ("address.yaml", "connectors: [和, 与, 跟, 同]", "connecters: [和]", "unknown field"),
         ("privacy.yaml", "cues:", "cues: [a\n  b: [", "YAML syntax"),
     ],
