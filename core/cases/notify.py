@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.cases.models import Case, CaseEvent
 from core.cases.policy import CATEGORY_LABELS, LEVEL_LABELS
+from core.db import recall
 from core.outbox import Priority, enqueue
 from core.registry.models import Staff
 from core.uow import UnitOfWork
@@ -39,6 +40,8 @@ def case_url(uow: UnitOfWork, case: Case) -> str:
 def reporters(session: Session, case: Case) -> list[str]:
     """The reporter's openid and those of duplicates merged into the case."""
     ids = [case.reporter_openid] if case.reporter_openid else []
+    if recall(session, "new_case", case.code) is not None:
+        return ids  # made in this transaction: nothing has been merged into it yet
     merged = session.scalars(select(Case.reporter_openid).where(Case.merged_into_id == case.id))
     ids += [o for o in merged if o and o not in ids]
     return ids

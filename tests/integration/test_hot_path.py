@@ -86,8 +86,9 @@ def test_a_new_report_reads_back_nothing_it_wrote(uow, statements):
         assert out.accepted and out.case.status == "dispatched" and out.case.grid.code == "G01"
     case_reads = [s for s in statements if "FROM cases WHERE cases.code" in s]
     seq_reads = [s for s in statements if "max(case_events.seq)" in s]
+    merged_reads = [s for s in statements if "cases.merged_into_id =" in s]
     resident_reads = [s for s in statements if s.startswith("SELECT") and "FROM residents" in s]
-    assert (case_reads, seq_reads, len(resident_reads)) == ([], [], 1)
+    assert (case_reads, seq_reads, merged_reads, len(resident_reads)) == ([], [], [], 1)
     with uow() as tx:
         events = tx.session.scalars(select(CaseEvent.seq).join(Case).where(Case.code == out.case.code)
                                     .order_by(CaseEvent.seq))
