@@ -98,10 +98,18 @@ def on_starting(server) -> None:  # type: ignore[no-untyped-def]
 
 def when_ready(server) -> None:  # type: ignore[no-untyped-def]
     """In the master, after the app is imported and before the first fork."""
-    if _runtime(server) is not None:
+    rt = _runtime(server)
+    if rt is not None:
         from bot import nlp
+        from bot.store import MemoryStore
 
         nlp.load()  # jieba's dictionary and the tables, once, shared by every worker
+        if isinstance(rt.store, MemoryStore) and server.cfg.workers > 1:
+            server.log.warning(
+                "REDIS_URL is not set: each of the %d workers keeps its own conversation "
+                "state, so a follow-up (menu choice, address answer) may reach a worker that "
+                "never asked. Dedup still holds (database key). Set REDIS_URL, or "
+                "GUNICORN_WORKERS=1.", server.cfg.workers)
     gc.collect()
     gc.freeze()  # everything loaded so far is permanent: no copy-on-write by the collector
 
