@@ -27,7 +27,8 @@ from core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 FALLBACK = "抱歉，系统开小差了，您的消息已记录，我们会尽快处理。紧急情况请拨打 110/119/120。"
-MARK_TTL = 600
+MARK_TTL = 600  # how long a finished delivery's reply is kept for retries
+PENDING_TTL = 30  # a delivery in progress; a worker that died frees it this soon
 WAIT_SECONDS = 3.0
 
 
@@ -44,24 +45,34 @@ class Unavailable(RuntimeError):
 class Pipeline:
     def __init__(self, runtime, store: Store, route) -> None:  # type: ignore[no-untyped-def]
         self.runtime, self.store, self.route = runtime, store, route
+        self.wait_seconds = WAIT_SECONDS
 
     def handle(self, inbound: Inbound) -> str:
         mark = f"dedup:{inbound.channel}:{inbound.dedup_key}"
         try:
-            fresh: bool | None = self.store.set_nx(mark, "pending", MARK_TTL)
+            fresh: bool | None = self.store.set_nx(mark, "pending", PENDING_TTL)
         except StoreUnavailable:
             fresh = None  # Redis down: the database key alone decides
         if fresh is False:
-            return self._wait_for_reply(inbound)
+            waited = self._wait_for_reply(inbound)
+            if waited is not None:
+                return waited
+            # the first delivery left no trace (its worker died): this one does the work;
+            # the database key still stops a second case
         try:
             reply = self._process(inbound)
-        except IntegrityError:
-            return self._reply_of_duplicate(inbound)
+        except IntegrityError as exc:
+            done = self._reply_of_duplicate(inbound)
+            if done is None:  # not a duplicate delivery: some other conflict — let WeChat retry
+                self._forget(mark)
+                raise Unavailable("conflict") from exc
+            return done
         except (OperationalError, SAInterfaceError) as exc:
             self._forget(mark)
             raise Unavailable(str(exc.__class__.__name__)) from exc
         with contextlib.suppress(StoreUnavailable):
             self.store.set(f"reply:{inbound.channel}:{inbound.dedup_key}", reply, MARK_TTL)
+            self.store.set(mark, "done", MARK_TTL)
         return reply
 
     def _process(self, inbound: Inbound) -> str:
@@ -93,14 +104,16 @@ class Pipeline:
                 row.case_id = _case_id(uow, ctx.case_code)
             return reply
 
-    def _reply_of_duplicate(self, inbound: Inbound) -> str:
+    def _reply_of_duplicate(self, inbound: Inbound) -> str | None:
+        """The reply stored with the first delivery; None when there was none."""
         with UnitOfWork(self.runtime.env) as uow:
-            return stored_reply(uow.session, inbound.channel, inbound.dedup_key) or ""
+            return stored_reply(uow.session, inbound.channel, inbound.dedup_key)
 
-    def _wait_for_reply(self, inbound: Inbound) -> str:
-        """A retry while the first delivery is still working: give the same answer."""
+    def _wait_for_reply(self, inbound: Inbound) -> str | None:
+        """A retry while the first delivery is still working: give the same answer, or None
+        when the first left nothing behind."""
         key = f"reply:{inbound.channel}:{inbound.dedup_key}"
-        deadline = time.monotonic() + WAIT_SECONDS
+        deadline = time.monotonic() + self.wait_seconds
         while time.monotonic() < deadline:
             try:
                 reply = self.store.get(key)

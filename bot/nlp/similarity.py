@@ -13,6 +13,8 @@ either has none. Weights and the merge threshold live in ``config/nlp/settings.y
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.nlp.engine import Engine, get_engine
 from bot.nlp.model import Classification
@@ -46,18 +48,37 @@ def _address(a: str, b: str) -> float:
     return 1.0 if a in b or b in a else 0.0
 
 
+@dataclass(frozen=True)
+class _Features:
+    category: str
+    address: str
+    words: frozenset[str]
+    bigrams: frozenset[str]
+    empty: bool
+
+
+@lru_cache(maxsize=4096)
+def _features(engine: Engine, text: str) -> _Features:
+    """What similarity compares, computed once per text (a report is compared with up to 50
+    open cases; each case's text would otherwise be classified and segmented every time).
+    Keyed by the engine too, so reloading the tables starts afresh."""
+    c = engine.classify(text)
+    norm = engine.normalise(c.text)
+    return _Features(c.category, engine.normalise(c.address), frozenset(_words(engine, c, norm)),
+                     frozenset(_bigrams(norm)), not norm.strip())
+
+
 def similarity(a: str, b: str) -> float:
     """0..1: how likely two reports describe the same problem."""
     engine = get_engine()
     s = engine.settings
-    ca, cb = engine.classify(a), engine.classify(b)
-    na, nb = engine.normalise(ca.text), engine.normalise(cb.text)
-    if not na.strip() or not nb.strip():
+    fa, fb = _features(engine, a), _features(engine, b)
+    if fa.empty or fb.empty:
         return 0.0
-    text = max(_overlap(_words(engine, ca, na), _words(engine, cb, nb)),
-               _overlap(_bigrams(na), _bigrams(nb), dice=True))
-    address = _address(engine.normalise(ca.address), engine.normalise(cb.address))
-    category = 1.0 if ca.category == cb.category else 0.0
+    text = max(_overlap(set(fa.words), set(fb.words)),
+               _overlap(set(fa.bigrams), set(fb.bigrams), dice=True))
+    address = _address(fa.address, fb.address)
+    category = 1.0 if fa.category == fb.category else 0.0
     total = s["similarity_text_weight"] + s["similarity_address_weight"] + s["similarity_category_weight"]
     score = (s["similarity_text_weight"] * text + s["similarity_address_weight"] * address
              + s["similarity_category_weight"] * category) / total

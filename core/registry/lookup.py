@@ -101,9 +101,13 @@ def supervisors_of(session: Session, grid: Grid | None) -> list[Staff]:
 def building_number(text: str) -> str:
     """The number of a building: '3栋', '3号楼', '三号楼', '３幢' → '3'; '' when none."""
     text = text.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ座 → A座
     m = re.search(r"(\d+)", text)
     if m:
         return str(int(m.group(1)))
+    m = re.search(r"([A-Za-z])\s*(?:座|栋|幢|区|号楼)", text)
+    if m:
+        return m.group(1).upper()
     m = re.search(r"([零〇一二两三四五六七八九十]+)", text)
     if not m:
         return ""
@@ -144,7 +148,7 @@ def find_address(session: Session, text: str) -> Address | None:
     if estate is None:
         return None
     tail = text.split(estate, 1)[1]
-    m = re.match(r"\s*([0-9０-９零〇一二两三四五六七八九十]+)\s*(?:号楼|栋|幢|座|号|#)", tail)
+    m = re.match(r"\s*([0-9０-９A-Za-zＡ-Ｚ零〇一二两三四五六七八九十]+)\s*(?:号楼|栋|幢|座|号|#)", tail)
     number = building_number(m.group(0)) if m else ""
     whole = None
     for row in session.scalars(select(Address).where(Address.estate == estate).order_by(Address.id)):

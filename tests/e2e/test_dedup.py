@@ -83,3 +83,17 @@ def test_store_down_falls_back_to_database_key(app, resident_chat, uow):
     first, second = chat.post(fields), chat.post(fields)
     assert first[0] == second[0] == 200 and first == second and "GR" in first[1]
     assert _counts(uow) == (1, 1)
+
+
+def test_a_delivery_whose_worker_died_is_processed_by_the_retry(app, resident_chat, uow):
+    """The first delivery set its mark and died: the retry waits, finds nothing, does the work."""
+    chat = resident_chat("o-died")
+    fields = chat.signer.text("o-died", "阳光花园1栋楼下垃圾桶满了三天没人清运", 88_000_004,
+                              int(chat.clock.now().timestamp()))
+    rt = app.extensions["wanggetong"]
+    rt.store.set_nx("dedup:official:msg:88000004", "pending", 30)  # the dead worker's mark
+    rt.pipeline.wait_seconds = 0.2
+    status, reply = chat.post(fields)
+    assert status == 200 and "GR" in reply
+    assert _counts(uow) == (1, 1)
+    assert chat.post(fields) == (status, reply)  # and a later retry gets the same answer

@@ -315,3 +315,15 @@ def test_deadlines_count_working_days_across_national_day(uow, clock):
     code, _ = report(uow, who="o-3", text="和平新村门口的垃圾站好几天没人清运")
     # Mid-Autumn 09-25..27 off: Mon 28, Tue 29, Wed 30
     assert case_of(uow, code).deadline == datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
+
+
+def test_lettered_buildings_are_found(uow):
+    from core.registry.lookup import find_address
+    from core.registry.models import Address, Grid
+
+    with uow() as tx:
+        g03 = tx.session.scalar(select(Grid).where(Grid.code == "G03"))
+        tx.session.add(Address(estate="和平家园", building="A座", grid=g03))
+    with uow() as tx:
+        assert find_address(tx.session, "和平家园A座楼下垃圾没人清").building == "A座"
+        assert find_address(tx.session, "和平家园Ｂ座") is None
