@@ -21,6 +21,7 @@ class Case(Base):
         Index("ix_cases_grid_status", "grid_id", "status"),
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_reported_at", "reported_at"),
+        Index("ix_cases_merged_into", "merged_into_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
