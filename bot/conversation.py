@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import datetime
 from typing import Any
 
 from bot.store import Store, StoreUnavailable
@@ -47,6 +48,17 @@ class Conversation:
         self._cache = data
         with contextlib.suppress(StoreUnavailable):  # without state the bot just asks again
             self.store.put_map(self.key, data, self.ttl)
+
+    def mark(self, name: str, value: str, now: datetime) -> None:
+        """Remember ``value`` under ``name`` with the time it was set (e.g. the case a photo joins)."""
+        self.update(**{name: value, f"{name}_at": str(int(now.timestamp()))})
+
+    def recent(self, name: str, now: datetime, seconds: int) -> str:
+        """The value :meth:`mark` set under ``name`` if at most ``seconds`` old, else ''."""
+        value, at = self.get(name), self.get(f"{name}_at")
+        if value and at.isdigit() and now.timestamp() - int(at) <= seconds:
+            return value
+        return ""
 
     def clear(self, *names: str) -> None:
         self.update(**{name: None for name in (names or tuple(self._load()))})

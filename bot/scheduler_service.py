@@ -137,7 +137,7 @@ class SchedulerService:
 
     def _sync(self, scheduler: BlockingScheduler) -> None:
         """Write every spec to the store (replace_existing), keep passed next run times."""
-        now = datetime.now(SHANGHAI)
+        now = datetime.now(SHANGHAI)  # APScheduler fires on the wall clock, so compare with it
         for spec in self.specs.values():
             try:
                 old = scheduler.get_job(spec.id)

@@ -41,7 +41,7 @@ def _file(text: str, category: str, urgent: bool, address: str, ctx: BotContext)
     if drafts:
         attach_to_case(ctx.uow, ctx.actor, case.code, media_ids=drafts, note="随报事发送的照片")
     ctx.conversation.clear("awaiting", "draft_text", "menu", "draft_address", "draft_media")
-    ctx.conversation.update(case=case.code, case_at=str(int(ctx.now().timestamp())))
+    ctx.conversation.mark("case", case.code, ctx.now())
     head = texts.URGENT_ADVICE + "\n已同时通知网格长和社区。\n" if urgent else ""
     if outcome.merged_into is not None:
         master = outcome.merged_into
@@ -84,10 +84,7 @@ def address_answer(inbound: Inbound, ctx: BotContext) -> str:
 
 
 def _case_in_progress(ctx: BotContext) -> str:
-    code, at = ctx.conversation.get("case"), ctx.conversation.get("case_at")
-    if code and at and ctx.now().timestamp() - int(at) <= PHOTO_WINDOW_SECONDS:
-        return code
-    return ""
+    return ctx.conversation.recent("case", ctx.now(), PHOTO_WINDOW_SECONDS)
 
 
 def handle_photo(inbound: Inbound, ctx: BotContext) -> str:

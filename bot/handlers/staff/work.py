@@ -18,7 +18,7 @@ PHOTO_HINT = ("如需给事件附照片，请先发送“办结 GR…编号 处�
 def expect_photos(ctx: BotContext, case: Case) -> None:
     """Photos sent in the next ten minutes join ``case`` (kept in the conversation state)."""
     ctx.case_code = case.code
-    ctx.conversation.update(photo_case=case.code, photo_at=str(int(ctx.now().timestamp())))
+    ctx.conversation.mark("photo_case", case.code, ctx.now())
 
 
 def claim(inbound: Inbound, ctx: BotContext) -> str:
@@ -53,9 +53,8 @@ def resolve(inbound: Inbound, ctx: BotContext) -> str:
 
 def photo(inbound: Inbound, ctx: BotContext) -> str:
     """A photo within ten minutes of 办结/反馈/巡查 joins that case; otherwise how to attach."""
-    code, at = ctx.conversation.get("photo_case"), ctx.conversation.get("photo_at")
-    fresh = at.isdigit() and ctx.now().timestamp() - int(at) <= PHOTO_WINDOW_SECONDS
-    if inbound.msg_type != "image" or not inbound.media_id or not code or not fresh:
+    code = ctx.conversation.recent("photo_case", ctx.now(), PHOTO_WINDOW_SECONDS)
+    if inbound.msg_type != "image" or not inbound.media_id or not code:
         return PHOTO_HINT
     case = attach_to_case(ctx.uow, ctx.actor, code, media_ids=[inbound.media_id],
                           note="工作人员现场照片")
