@@ -36,10 +36,12 @@ def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Fl
 
     from bot.cli import register_commands
     from bot.pages import bp as pages_bp
+    from bot.stats_page import bp as stats_bp
     from bot.webhook import bp as webhook_bp
 
     app.register_blueprint(webhook_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(stats_bp)
     register_commands(app)
     return app
 

@@ -56,6 +56,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         policy=load_policy(settings.POLICY_FILE, settings.TIME_LIMIT_POLICY),
         routing=load_routing(settings.ROUTING_FILE),
         public_base_url=settings.PUBLIC_BASE_URL,
+        link_key=settings.SECRET_KEY,
+        stats_link_hours=settings.STATS_LINK_TTL_HOURS,
     )
     _nlp_hooks(env)
     store = store or make_store(settings.REDIS_URL)

@@ -25,6 +25,7 @@ class Settings:
     DATABASE_URL: str = field(default_factory=_default_database_url)
     REDIS_URL: str = ""
     SECRET_KEY: str = "dev-only-change-me"
+    STATS_LINK_TTL_HOURS: int = 72  # stats links in digests (signed with SECRET_KEY: set it)
     WECHAT_TOKEN: str = "wanggetong-dev-token"
     WECHAT_APPID: str = "wx0000000000000000"
     WECHAT_SECRET: str = ""
@@ -48,6 +49,12 @@ class Settings:
     MEDIA_DIR: str = str(PROJECT_DIR / "instance" / "media")
     TIMEZONE: str = "Asia/Shanghai"
     LOG_LEVEL: str = "INFO"
+    # operations (docs/operations.md): log format, per-sender rate limit, /metrics access
+    LOG_FORMAT: str = "text"  # text (development) | json (one object per line, for deploy)
+    RATE_LIMIT_PER_MINUTE: int = 20  # sustained messages a minute per sender; 0 disables
+    RATE_LIMIT_BURST: int = 12  # messages at once before the rate applies (9 photos + text)
+    RATE_LIMIT_CHANNELS: str = "official"  # comma-separated: official, wecom
+    METRICS_TOKEN: str = ""  # bearer token for GET /metrics; empty → loopback only
 
     @property
     def open311_keys(self) -> frozenset[str]:

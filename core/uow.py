@@ -41,6 +41,8 @@ class Env:
     mask: Callable[[str], str] = field(default=_identity)
     public_base_url: str = "http://127.0.0.1:5000"
     merge_window_hours: int = 72
+    link_key: str = ""  # signs the digest's links to the stats page; empty → no link
+    stats_link_hours: int = 72
 
 
 class UnitOfWork:

@@ -23,6 +23,7 @@ from core.reminders.common import MIDNIGHT, at, case_lines, day_label, is_due, p
 from core.reminders.config import parse_time, reminder_config
 from core.reminders.hotwords import HotWordRules, hot_words
 from core.reminders.people import communities, staff_of
+from core.signed_links import stats_url
 from core.uow import UnitOfWork
 
 FIGURES = (("new", "新增"), ("accepted", "受理"), ("closed", "结案"), ("overdue", "超期"))
@@ -83,6 +84,10 @@ def digest_text(uow: UnitOfWork, unit: Grid, until: datetime) -> str:
         Case.grid_id.in_(ids), Case.reported_at >= start, Case.reported_at < until))
     words = hot_words((uow.env.mask(t) for t in reports), rules)
     lines = [f"{unit.name} {day_label(day)} 截至{as_local(until):%H:%M}", totals]
+    if uow.env.link_key:  # a signed link to the charts of /stats/<社区>, valid from ``until``
+        hours = uow.env.stats_link_hours
+        url = stats_url(uow.env.public_base_url, uow.env.link_key, unit.code, until, hours)
+        lines.append(f"统计图表（{hours}小时内有效）：{url}")
     by_category = _breakdown(groups, lambda c: CATEGORY_LABELS.get(c.category, c.category))
     by_grid = _breakdown(groups, lambda c: c.grid.name if c.grid else "待分拣")
     if by_category:
