@@ -120,8 +120,9 @@ def column_chart(chart_id: str, title: str, points: Sequence[tuple[str, int]], *
                     f'<title>{escape(f"{label}：{value}{unit}")}</title></rect>')
         if value and len(points) <= 31:
             body.append(_text(x + step / 2, base - h - 3, str(value), anchor="middle", size=10))
-        if i % every == 0 or i == len(points) - 1:
-            body.append(_text(x + step / 2, base + 14, label, anchor="middle", size=10,
+        if i % every == 0 or i == len(points) - 1:  # kept inside the frame at both ends
+            centre = min(max(x + step / 2, left + 12), WIDTH - 14)
+            body.append(_text(centre, base + 14, label, anchor="middle", size=10,
                               colour="#777"))
     body.append(f'<line x1="{left}" y1="{y0}" x2="{left}" y2="{base}" stroke="{AXIS_COLOUR}"/>')
     body.append(f'<line x1="{left}" y1="{base}" x2="{left + span}" y2="{base}" '
