@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.errors import Forbidden
 from core.registry.models import Staff
 
-ActorKind = Literal["resident", "staff", "system"]
+ActorKind = Literal["resident", "staff", "system", "api"]  # api: an Open311 client
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,11 @@ def resident(openid: str) -> ActorRef:
 
 def staff(userid: str) -> ActorRef:
     return ActorRef("staff", userid)
+
+
+def api_client(client: str) -> ActorRef:
+    """An API client (开放接口), known by a fingerprint of its key, never the key itself."""
+    return ActorRef("api", client)
 
 
 def load_staff(session: Session, actor: ActorRef) -> Staff:

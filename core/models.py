@@ -2,12 +2,15 @@
 
 from core.cases.models import Case, CaseEvent, CaseSequence
 from core.inbound import InboundMessage, WorkLog
+from core.open311.models import AddressPoint, ApiRequest
 from core.outbox import Notification
 from core.registry.models import Address, Grid, Resident, Staff, StaffGrid
 from core.reminders.models import Attendance, Meeting
 
 __all__ = [
     "Address",
+    "AddressPoint",
+    "ApiRequest",
     "Attendance",
     "Case",
     "CaseEvent",
