@@ -35,12 +35,14 @@ def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Fl
         return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
 
     from bot.cli import register_commands
+    from bot.open311 import bp as open311_bp
     from bot.pages import bp as pages_bp
     from bot.stats_page import bp as stats_bp
     from bot.webhook import bp as webhook_bp
 
     app.register_blueprint(webhook_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(open311_bp)
     app.register_blueprint(stats_bp)
     register_commands(app)
     return app
