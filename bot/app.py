@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask, current_app, jsonify
@@ -14,13 +13,17 @@ from config import Settings, load_settings
 def create_app(settings: Settings | None = None, **runtime_overrides: Any) -> Flask:
     """Build the app; ``settings`` default to the environment (and ``.env``)."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.LOG_LEVEL,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot import logging_setup, metrics, ratelimit
+
+    logging_setup.configure_logging(settings)  # text or JSON, secrets redacted (operations.md)
     app = Flask(__name__, instance_relative_config=False)
     app.config["SECRET_KEY"] = settings.SECRET_KEY
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    app.extensions["wanggetong"] = build_runtime(settings, **runtime_overrides)
+    app.extensions["wanggetong"] = rt = build_runtime(settings, **runtime_overrides)
+    logging_setup.init_app(app, settings)  # request ids, one JSON line per request
+    metrics.init_app(app, settings, rt.env.session_factory, rt.env.clock.now)  # GET /metrics
+    rt.pipeline.route = metrics.counting_route(rt.pipeline.route)  # classifications by category
+    ratelimit.init_app(app, settings)  # per-sender limit, checked in bot/webhook.py
 
     @app.get("/healthz")
     def healthz() -> Any:

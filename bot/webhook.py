@@ -11,6 +11,7 @@ import logging
 
 from flask import Blueprint, Response, request
 
+from bot import ratelimit
 from bot.app import runtime
 from bot.channels import CallbackRejected, OfficialChannel, WeComChannel
 from bot.pipeline import Unavailable
@@ -36,7 +37,8 @@ def _serve(channel: OfficialChannel | WeComChannel) -> Response:
         if len(body) > MAX_BODY:
             return Response("body too large", status=413)
         inbound, encrypt = channel.receive(_args(), body, now)
-        text = rt.pipeline.handle(inbound)
+        limited = ratelimit.check(inbound)  # per-sender rate limit, before any work (issue #7)
+        text = rt.pipeline.handle(inbound) if limited is None else limited
         if not text:
             return Response("success", mimetype="text/plain")
         nonce = request.args.get("nonce", "")
