@@ -1,0 +1,91 @@
+"""Fault 6: a burst of 400 distinct reports, each callback delivered four times as WeChat
+does when it is unsure (the same MsgId: a concurrent retry, a retry after the answer, and
+a late one after the burst) → exactly 400 cases, every reply carries a case code, no 500."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+from tests.faults.checks import ledger
+from tests.faults.traffic import CODE, Message, Tally, messages, post, report_texts, spread
+
+pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("town")]
+REPORTS, SECONDS, SENDERS = 400, 25.0, 100
+
+
+def test_burst_of_400_reports_each_retried_three_times(settings, gunicorn, report):
+    server = gunicorn(settings, workers=3)
+    burst = messages("o-burst-", report_texts(REPORTS, settings.NLP_CONFIDENCE_THRESHOLD), SENDERS)
+    tally, rng = Tally(), random.Random(6)
+
+    def storm(m: Message) -> None:
+        """Try 1; try 2 while try 1 is still in flight; try 3 once both answered."""
+        first = threading.Thread(target=lambda: tally.add(post(server.url, m.sender, m.text, m.msg_id)))
+        first.start()
+        time.sleep(rng.uniform(0.0, 0.15))
+        tally.add(post(server.url, m.sender, m.text, m.msg_id))
+        first.join()
+        tally.add(post(server.url, m.sender, m.text, m.msg_id))
+
+    started = time.monotonic()
+    spread(burst, SECONDS, storm, workers=24)
+    late = list(burst)
+    rng.shuffle(late)
+    spread(late, 4.0, lambda m: tally.add(post(server.url, m.sender, m.text, m.msg_id)), workers=8)
+    elapsed = time.monotonic() - started
+
+    found = ledger(settings.DATABASE_URL, "o-burst-")
+    by_msg = tally.by_message()
+    statuses = tally.statuses()
+    no_code = [mid for mid, tries in by_msg.items() if not any(a.status == 200 and a.code for a in tries)]
+    differing = [mid for mid, tries in by_msg.items()
+                 if len({a.reply for a in tries if a.status == 200}) > 1]
+    slow = sum(1 for a in tally.answers if a.seconds > 5.0)
+    report(f"sent {REPORTS} distinct reports from {SENDERS} residents over {SECONDS:.0f} s, each "
+           f"delivered 4 times (concurrent retry, retry after the answer, late retry): "
+           f"{len(tally.answers)} requests in {elapsed:.1f} s against gunicorn ({server.workers} workers)")
+    report(f"HTTP statuses {dict(sorted(statuses.items()))}; slowest answer {tally.slowest():.2f} s, "
+           f"{slow} answers slower than WeChat's 5 s")
+    report(f"database: {found.line()}")
+    report(f"messages without a 200 reply carrying a case code: {len(no_code)}; messages whose "
+           f"tries got different replies: {len(differing)}")
+    report(f"lost: {REPORTS - found.cases if found.cases <= REPORTS else 0} reports; "
+           f"extra cases: {max(0, found.cases - REPORTS)}")
+
+    assert statuses.get(500, 0) == 0 and not [s for s in statuses if s >= 500 and s != 503], statuses
+    assert found.cases == REPORTS and found.whole(), found.line()
+    assert found.messages == REPORTS
+    assert not no_code and not differing
+    assert len(found.codes) == REPORTS
+    server.stop()
+    assert "Traceback" not in server.log(), server.log()[-3000:]
+
+
+def test_a_new_report_while_the_bot_waits_for_an_address_gets_its_own_case(app, town, settings, report):
+    """Found by the burst: a resident's next report, sent while the bot still waited for the
+    address of the previous one, was taken as that address and never became a case."""
+    client = app.test_client()
+
+    def say(text: str, msg_id: int) -> str:
+        from tests.faults.traffic import signer
+
+        s, ts = signer(), int(app.extensions["wanggetong"].env.clock.now().timestamp())
+        query, body = s.plain(s.text("o-two-reports", text, msg_id, ts), ts)
+        resp = client.post(f"/wechat/official?{query}", data=body, headers={"Content-Type": "text/xml"})
+        assert resp.status_code == 200
+        return s.reply_text(resp.data)
+
+    first = say("我家楼下 下水道堵了污水漫出来", 61_000_001)
+    assert "请回复问题所在的小区和楼栋" in first
+    second = say("阳光花园3栋门口 绿化带被倒了建筑垃圾", 61_000_002)
+    third = say("阳光花园2栋", 61_000_003)  # a bare address is still no new report
+    found = ledger(settings.DATABASE_URL, "o-two-reports")
+    codes = [CODE.search(r).group(0) if CODE.search(r) else "no code" for r in (first, second)]
+    report(f"a report without a place, then a second report while the address question was "
+           f"open: cases {codes[0]} and {codes[1]}; then a bare address answered with "
+           f"{third[:12]!r}…; {found.cases} cases for 2 reports")
+    assert found.cases == 2 and "编号：GR" in second
