@@ -74,6 +74,12 @@ def menu_choice(inbound: Inbound, ctx: BotContext) -> str:
 def address_answer(inbound: Inbound, ctx: BotContext) -> str:
     """The reply to “which estate and building?” for a case still in triage."""
     code = ctx.conversation.get("case")
+    c = ctx.classification = ctx.classification or classify(inbound.text)
+    if c.intent == "report" and (c.confidence >= ctx.threshold or c.urgent):
+        # a new report of its own, not the answer: it gets its own case (nothing swallowed);
+        # the earlier case stays in the community's triage queue
+        ctx.conversation.clear("awaiting")
+        return ""
     grid = place_case(ctx.uow, ctx.actor, code, inbound.text) if code else None
     if grid is None:
         ctx.conversation.clear("awaiting")
