@@ -7,7 +7,9 @@ It behaves like a sliding window (no double burst at a window edge, as a fixed w
 and keeps one number per sender: the "theoretical arrival time" (TAT) of its next message.
 
 * Redis (``REDIS_URL`` set): one Lua script reads and moves the TAT and, when the message is
-  over the limit, sets the "already told" mark — atomic, shared by every worker and machine.
+  over the limit, sets the "told until" time — atomic, shared by every worker and machine.
+  Times come from the caller's clock (keep the web hosts on NTP); the keys' TTLs only
+  clean up.
 * No Redis: the same rule in a dict in this process (each gunicorn worker counts alone).
 * Redis down: fail open — every message goes through, with a warning at most every 30 s.
 
@@ -55,8 +57,13 @@ if next_tat - now <= capacity then
   redis.call('SET', KEYS[1], next_tat, 'PX', math.ceil(next_tat - now) + 1)
   return {1, 0, 0}
 end
-local told = redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[4])
-return {0, math.ceil(next_tat - now - capacity), told and 1 or 0}
+local notice = tonumber(ARGV[4])
+local told = 0
+if tonumber(redis.call('GET', KEYS[2]) or 0) <= now then
+  redis.call('SET', KEYS[2], now + notice, 'PX', notice)
+  told = 1
+end
+return {0, math.ceil(next_tat - now - capacity), told}
 """
 
 
