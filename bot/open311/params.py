@@ -30,9 +30,9 @@ def clean_text(value: str) -> str:
 
 def text_field(data: Mapping[str, Any], name: str, limit: int) -> str:
     """A text parameter, cleaned; absent → ''. Too long or not text → 400."""
-    value = data.get(name)
-    if value is None:
+    if name not in data:
         return ""
+    value = data[name]
     if not isinstance(value, str):
         raise ApiError(400, f"{name} 必须是文字")
     if len(value) > limit:
@@ -43,9 +43,9 @@ def text_field(data: Mapping[str, Any], name: str, limit: int) -> str:
 def number_field(data: Mapping[str, Any], name: str, low: float, high: float,
                  *, text_ok: bool) -> float | None:
     """A coordinate: a JSON number (or, in a form, its decimal text); absent → None."""
-    value = data.get(name)
-    if value is None:
+    if name not in data:
         return None
+    value = data[name]
     if isinstance(value, bool) or not isinstance(value, int | float | str) or (
             isinstance(value, str) and not text_ok):
         raise ApiError(400, f"{name} 必须是数字")

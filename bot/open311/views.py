@@ -59,18 +59,18 @@ def one_service(code: str) -> Response:
 
 @bp.get("/requests.json")
 def list_requests() -> Response:
+    """Every filter is checked; with ``service_request_id`` the others are then ignored."""
     args = request.args
+    search = Search(services=codes_list(args.get("service_code")),
+                    start=date_param(args.get("start_date"), "start_date"),
+                    end=date_param(args.get("end_date"), "end_date", end=True),
+                    status=status_filter(args.get("status")))
     raw_ids = args.get("service_request_id")
     if raw_ids is not None and raw_ids.strip():
         ids = ids_list(raw_ids)
         if not ids:
             return json_response([])
         search = Search(ids=ids)
-    else:
-        start = date_param(args.get("start_date"), "start_date")
-        end = date_param(args.get("end_date"), "end_date", end=True)
-        search = Search(services=codes_list(args.get("service_code")), start=start, end=end,
-                        status=status_filter(args.get("status")))
     with runtime().uow() as uow:
         return json_response(search_requests(uow, search))
 
@@ -119,10 +119,10 @@ def _submission(data: dict[str, Any], *, form: bool) -> Submission:
     from bot.nlp import classify
 
     for name in IGNORED_TEXT:
-        if data.get(name) is not None and not isinstance(data[name], str):
+        if name in data and not isinstance(data[name], str):
             raise ApiError(400, f"{name} 必须是文字")
     code = data.get("service_code")
-    if code is not None and not isinstance(code, str):
+    if "service_code" in data and not isinstance(code, str):
         raise ApiError(400, "service_code 必须是文字")
     description = text_field(data, "description", MAX_DESCRIPTION)
     if not description:
