@@ -2,8 +2,9 @@
 
 The inbound row (unique per channel + MsgId) is written in the same transaction as the
 case change it causes, so a retried delivery can never make a second case; the Redis
-mark in front of it only saves work. A handler's refusal or crash rolls back to a
-savepoint: the inbound row and its reply stay, nothing half-done does.
+mark in front of it only saves work. A handler's refusal or crash rolls back what the
+handler did: the inbound row and its reply are then the transaction's only write.
+Classification runs before the transaction opens.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ import contextlib
 import logging
 import time
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
 from bot.context import BotContext
 from bot.conversation import Conversation
 from bot.inbound import Inbound
+from bot.nlp import Classification, classify
 from bot.store import Store, StoreUnavailable
 from core.cases.models import Case
+from core.db import recall
 from core.errors import CoreError
 from core.inbound import InboundMessage, stored_reply
 from core.uow import UnitOfWork
@@ -33,9 +36,13 @@ WAIT_SECONDS = 3.0
 
 
 def _case_id(uow: UnitOfWork, code: str) -> int | None:
-    """The id of the case a handler touched: one indexed lookup of one column, not a reload
-    of the case with its grid chain and assignee."""
-    return uow.session.scalar(select(Case.id).where(Case.code == code.strip().upper()))
+    """The id of the case a handler touched: known when the case was made in this
+    transaction, else one indexed lookup of one column (not a reload of the case)."""
+    code = code.strip().upper()
+    made = recall(uow.session, "new_case", code)
+    if made is not None:
+        return made.id
+    return uow.session.scalar(select(Case.id).where(Case.code == code))
 
 
 class Unavailable(RuntimeError):
@@ -76,33 +83,44 @@ class Pipeline:
         return reply
 
     def _process(self, inbound: Inbound) -> str:
+        classification = self._understand(inbound)
         with UnitOfWork(self.runtime.env) as uow:
-            row = InboundMessage(channel=inbound.channel, dedup_key=inbound.dedup_key,
-                                 sender=inbound.sender, msg_type=inbound.msg_type,
-                                 content=inbound.text[:4000], media_id=inbound.media_id,
-                                 received_at=uow.now())
-            uow.session.add(row)
-            uow.session.flush()
             ctx = BotContext(uow=uow, conversation=Conversation(self.store, inbound.channel,
                                                                 inbound.sender),
-                             settings=self.runtime.settings, inbound=inbound)
-            savepoint = uow.session.begin_nested()
+                             settings=self.runtime.settings, inbound=inbound,
+                             classification=classification)
             try:
                 reply = self.route(inbound, ctx)
-                savepoint.commit()
             except CoreError as exc:
-                savepoint.rollback()
+                uow.session.rollback()
                 reply = str(exc)
             except (OperationalError, SAInterfaceError):
                 raise
             except Exception:
                 log.exception("handler failed for %s %s", inbound.channel, inbound.msg_type)
-                savepoint.rollback()
+                uow.session.rollback()
                 reply = FALLBACK
-            row.reply = reply
-            if ctx.case_code:
-                row.case_id = _case_id(uow, ctx.case_code)
+            case_id = _case_id(uow, ctx.case_code) if ctx.case_code else None
+            # Last, in the same transaction: the unique key makes a second delivery fail here
+            # (IntegrityError, everything rolled back) — after a refusal or a crash the
+            # handler's writes are gone and only this row and its reply are committed.
+            uow.session.execute(insert(InboundMessage).values(
+                channel=inbound.channel, dedup_key=inbound.dedup_key, sender=inbound.sender,
+                msg_type=inbound.msg_type, content=inbound.text[:4000], media_id=inbound.media_id,
+                received_at=uow.now(), reply=reply, case_id=case_id))
             return reply
+
+    def _understand(self, inbound: Inbound) -> Classification | None:
+        """A resident's words are classified before the transaction opens (CPU outside the
+        database's write lock); the router takes it from ``ctx.classification``. For a report,
+        the similarity features of the text are computed here too, for the duplicate check."""
+        if inbound.channel != "official" or inbound.is_event or not inbound.text.strip() \
+                or inbound.msg_type not in ("text", "voice"):
+            return None
+        c = classify(inbound.text)
+        if c.intent == "report":
+            self.runtime.env.similarity(inbound.text, inbound.text)  # fills the per-text cache
+        return c
 
     def _reply_of_duplicate(self, inbound: Inbound) -> str | None:
         """The reply stored with the first delivery; None when there was none."""

@@ -45,7 +45,7 @@ def route_resident(inbound: Inbound, ctx: BotContext) -> str:
     rated = RESIDENT_HANDLERS["rating_answer"](inbound, ctx)
     if rated:
         return rated
-    ctx.classification = classify(inbound.text)
+    ctx.classification = ctx.classification or classify(inbound.text)  # the pipeline's, if it made one
     return RESIDENT_HANDLERS[ctx.classification.intent](inbound, ctx)
 
 

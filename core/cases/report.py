@@ -81,9 +81,15 @@ def _place(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> tuple[Grid | N
     return None, None
 
 
-def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput,
-                    new: Case) -> Case | None:
-    """An open case of the same grid and category, similar words, within the merge window."""
+OPEN = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED)
+
+
+def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput) -> Case | None:
+    """An open case of the same grid and category, similar words, within the merge window.
+
+    Runs before the new case is numbered and written: on PostgreSQL the day's code row stays
+    unlocked while the candidates are scored. The case merged into is locked (``FOR UPDATE``)
+    and checked again, so two reports merging into it at once take turns on its ledger."""
     if grid is None:
         return None
     since = uow.now() - timedelta(hours=uow.env.merge_window_hours)
@@ -91,17 +97,24 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput,
     # loads its grid chain and assignee eagerly — fifty of them cost more than the rest).
     rows = uow.session.execute(
         select(Case.id, Case.description)
-        .where(Case.grid_id == grid.id, Case.category == inp.category,
-               Case.status.in_([Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED]),
-               Case.merged_into_id.is_(None), Case.reported_at >= since, Case.id != new.id)
+        .where(Case.grid_id == grid.id, Case.category == inp.category, Case.status.in_(OPEN),
+               Case.merged_into_id.is_(None), Case.reported_at >= since)
         .order_by(Case.reported_at.desc()).limit(50)
     )
-    scored = [(uow.env.similarity(inp.description, text), case_id) for case_id, text in rows]
-    scored = [(s, i) for s, i in scored if s >= uow.env.similarity_threshold]
-    if not scored:
+    similarity, threshold = uow.env.similarity, uow.env.similarity_threshold
+    best: tuple[float, int] | None = None
+    for case_id, text in rows:
+        score = similarity(inp.description, text)
+        if score >= threshold and (best is None or score > best[0]):
+            best = (score, case_id)  # ties: the most recent, which came first
+    if best is None:
         return None
     # Merging touches the master's own columns only: its relations load if someone asks.
-    return uow.session.get(Case, max(scored, key=lambda sc: sc[0])[1], options=[lazyload("*")])
+    master = uow.session.scalar(select(Case).where(Case.id == best[1]).options(lazyload("*"))
+                                .with_for_update(of=Case))
+    if master is None or master.status not in OPEN or master.merged_into_id is not None:
+        return None  # closed or merged meanwhile: the report stands on its own
+    return master
 
 
 def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome:
@@ -112,10 +125,19 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
         raise InvalidInput(f"未知类别 {inp.category}")
     if inp.resolved_on_spot and actor.kind != "staff":
         raise Forbidden("只有网格工作人员可以登记当场处理")
+    # Nothing read here depends on rows this transaction has yet to write: the session
+    # flushes once at the end (or when a new row needs its id), not before every query.
+    with uow.session.no_autoflush:
+        return _report(uow, actor, inp)
+
+
+def _report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome:
     grid, staff = _place(uow, actor, inp)
     if inp.resolved_on_spot and grid is None:
         raise InvalidInput("当场处理须写明小区楼栋，例如：巡查 阳光花园3栋楼道杂物已清理 已处理")
+    master = None if inp.resolved_on_spot else _find_duplicate(uow, grid, inp)
     now = uow.now()
+    # The code is taken as late as possible: its row lock (PostgreSQL) lasts to the commit.
     case = Case(code=next_code(uow.session, now.date()), status="", description=inp.description.strip(),
                 reported_at=now, channel=inp.channel, grid=grid, address=inp.address,
                 reporter_openid=actor.ref if actor.kind == "resident" else None,
@@ -126,7 +148,6 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
                 level=uow.env.routing.first_level_for(inp.category),
                 grid_id=grid.id if grid else None, urgent=inp.urgent)
     remember(uow.session, "new_case", case.code, case)
-    master = None if inp.resolved_on_spot else _find_duplicate(uow, grid, inp, case)
     if master is not None:
         merge_into(uow, SYSTEM, case, master)
         return ReportOutcome(case, merged_into=master)
