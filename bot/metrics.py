@@ -28,7 +28,6 @@ from typing import Any
 from flask import Flask, Response, current_app, g, has_app_context, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,6 +37,8 @@ log = logging.getLogger(__name__)
 EXTENSION = "wanggetong.metrics"
 DB_CACHE_SECONDS = 5.0
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # the classic text format
+METHODS = frozenset({"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"})
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -63,6 +64,19 @@ class Metrics:
                                "Messages refused by the per-sender rate limit",
                                ["channel", "answer"], registry=r)
         self.database = database
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe_request(self, endpoint: str, method: str, status: int, seconds: float) -> None:
+        """One request: the labelled children are looked up once per series, then reused
+        (``labels()`` costs more than the increment itself)."""
+        key = (endpoint, method, status)
+        series = self._series.get(key)
+        if series is None:
+            series = (self.requests.labels(endpoint, method, str(status)),
+                      self.latency.labels(endpoint))
+            self._series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def exposition(self) -> bytes:
         """The text format: this process's registry, or every worker's files merged."""
@@ -78,10 +92,11 @@ class Metrics:
 
 @dataclass(eq=False)
 class DatabaseCollector:
-    """Gauges counted in the database at scrape time, kept for :data:`DB_CACHE_SECONDS`."""
+    """Gauges counted in the database at scrape time, kept ``cache_seconds``."""
 
     session_factory: Any
     now: Callable[[], datetime]
+    cache_seconds: float = DB_CACHE_SECONDS
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     _cached: tuple[float, list[GaugeMetricFamily]] | None = None
 
@@ -93,7 +108,7 @@ class DatabaseCollector:
 
     def collect(self) -> list[GaugeMetricFamily]:
         mono = time.monotonic()
-        if self._cached is not None and mono - self._cached[0] < DB_CACHE_SECONDS:
+        if self._cached is not None and mono - self._cached[0] < self.cache_seconds:
             return self._cached[1]
         up = GaugeMetricFamily("wanggetong_metrics_database_up",
                                "1 when the scrape could count in the database")
@@ -176,9 +191,9 @@ def init_app(app: Flask, settings: Settings, session_factory: Any,
     def _observe(response: Response) -> Response:
         started = g.get("wgt_started")
         if started is not None:
-            endpoint = _endpoint()
-            metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
-            metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+            method = request.method if request.method in METHODS else "other"
+            metrics.observe_request(_endpoint(), method, response.status_code,
+                                    time.perf_counter() - started)
         return response
 
     @app.get("/metrics")
@@ -186,7 +201,7 @@ def init_app(app: Flask, settings: Settings, session_factory: Any,
         """Prometheus scrape (监控指标): token or loopback only."""
         if not _allowed(settings):
             return Response("forbidden", status=403, mimetype="text/plain")
-        return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), content_type=CONTENT_TYPE)
 
     return metrics
 
