@@ -5,13 +5,12 @@ a late one after the burst) → exactly 400 cases, every reply carries a case co
 from __future__ import annotations
 
 import random
-import threading
 import time
 
 import pytest
 
 from tests.faults.checks import ledger
-from tests.faults.traffic import CODE, Message, Tally, messages, post, report_texts, spread
+from tests.faults.traffic import CODE, Tally, messages, post, report_texts, spread, storm
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("town")]
 REPORTS, SECONDS, SENDERS = 400, 25.0, 100
@@ -22,17 +21,8 @@ def test_burst_of_400_reports_each_retried_three_times(settings, gunicorn, repor
     burst = messages("o-burst-", report_texts(REPORTS, settings.NLP_CONFIDENCE_THRESHOLD), SENDERS)
     tally, rng = Tally(), random.Random(6)
 
-    def storm(m: Message) -> None:
-        """Try 1; try 2 while try 1 is still in flight; try 3 once both answered."""
-        first = threading.Thread(target=lambda: tally.add(post(server.url, m.sender, m.text, m.msg_id)))
-        first.start()
-        time.sleep(rng.uniform(0.0, 0.15))
-        tally.add(post(server.url, m.sender, m.text, m.msg_id))
-        first.join()
-        tally.add(post(server.url, m.sender, m.text, m.msg_id))
-
     started = time.monotonic()
-    spread(burst, SECONDS, storm, workers=24)
+    spread(burst, SECONDS, lambda m: storm(server.url, m, tally, rng), workers=24)
     late = list(burst)
     rng.shuffle(late)
     spread(late, 4.0, lambda m: tally.add(post(server.url, m.sender, m.text, m.msg_id)), workers=8)

@@ -178,3 +178,40 @@ def until_answered(base_url: str, m: Message, tally: Tally, *, tries: int = 3,
         time.sleep(pause)
         answer = tally.add(post(base_url, m.sender, m.text, m.msg_id))
     return answer
+
+
+def storm(base_url: str, m: Message, tally: Tally, rng) -> None:  # type: ignore[no-untyped-def]
+    """Try 1; try 2 while try 1 is still in flight; try 3 once both answered."""
+    first = threading.Thread(target=lambda: tally.add(post(base_url, m.sender, m.text, m.msg_id)))
+    first.start()
+    time.sleep(rng.uniform(0.0, 0.15))
+    tally.add(post(base_url, m.sender, m.text, m.msg_id))
+    first.join()
+    tally.add(post(base_url, m.sender, m.text, m.msg_id))
+
+
+class Timeline(threading.Thread):
+    """Runs ``(seconds, action)`` pairs at those offsets from ``start()``; records when."""
+
+    def __init__(self, steps) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(name="fault-timeline", daemon=True)
+        self.steps = sorted(steps, key=lambda s: s[0])
+        self.done: list[tuple[float, str]] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        start = time.monotonic()
+        for at, action in self.steps:
+            time.sleep(max(0.0, start + at - time.monotonic()))
+            try:
+                action()
+            except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
+                self.error = exc
+                return
+            self.done.append((time.monotonic() - start, getattr(action, "__name__", "step")))
+
+    def finish(self) -> list[tuple[float, str]]:
+        self.join(timeout=120)
+        if self.error is not None:
+            raise self.error
+        return self.done
