@@ -75,17 +75,26 @@ class MemoryStore:
 
 
 class RedisStore:
-    """The shared store on Redis; every error becomes :class:`StoreUnavailable`."""
+    """The shared store on Redis; every error becomes :class:`StoreUnavailable`.
 
-    def __init__(self, url: str, *, prefix: str = "wgt:") -> None:
+    After a failure the store is not asked again for ``cool_down`` seconds (calls fail at
+    once): a hung Redis costs one 0.5 s timeout per process per cool-down instead of one
+    per call — a report makes about five calls, which would take it near WeChat's 5 s."""
+
+    def __init__(self, url: str, *, prefix: str = "wgt:", cool_down: float = 5.0) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
                                            decode_responses=True)
         self.prefix = prefix
+        self.cool_down = cool_down
+        self._down_until = 0.0
 
     def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if time.monotonic() < self._down_until:
+            raise StoreUnavailable("redis: failed moments ago, not asked")
         try:
             return fn(*args, **kwargs)
         except redis.RedisError as exc:
+            self._down_until = time.monotonic() + self.cool_down
             raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
 
     def set_nx(self, key: str, value: str, ttl: int) -> bool:
