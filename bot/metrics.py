@@ -180,6 +180,8 @@ def _allowed(settings: Settings) -> bool:
 def init_app(app: Flask, settings: Settings, session_factory: Any,
              now: Callable[[], datetime]) -> Metrics:
     """Attach the counters, the request hooks and the ``/metrics`` route."""
+    if multiprocess_dir():  # a missing directory would make every request fail
+        os.makedirs(multiprocess_dir(), exist_ok=True)
     metrics = Metrics(DatabaseCollector(session_factory, now))
     app.extensions[EXTENSION] = metrics
 
