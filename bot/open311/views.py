@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from bot.app import runtime
 from bot.open311.errors import PREFIX, ApiError, error_response, json_response
 from bot.open311.params import (
+    CASE_CODE,
     MAX_ADDRESS,
     MAX_DESCRIPTION,
     codes_list,
@@ -77,11 +78,10 @@ def list_requests() -> Response:
 
 @bp.get("/requests/<code>.json")
 def one_request(code: str) -> Response:
-    ids = ids_list(code)
-    if not ids:
+    if not CASE_CODE.match(code):
         raise NotFound(f"没有找到事件 {code[:20]}")
     with runtime().uow() as uow:
-        return json_response([get_request(uow, ids[0])])
+        return json_response([get_request(uow, code.upper())])
 
 
 def _body() -> dict[str, Any]:

@@ -35,7 +35,7 @@ COORD_DIGITS = 3  # ≈ 110 m: the estate, not the door
 PUBLIC_NOTES = (Action.ACCEPT, Action.DISPATCH, Action.RESOLVE, Action.ESCALATE, Action.FORWARD,
                 Action.DECIDE_EXTENSION, Action.VERIFY_PASS, Action.VERIFY_RETURN, Action.REJECT,
                 Action.MERGE, Action.REOPEN)
-_LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9])(\d{3})\d{4,}(\d{2})(?!\d)")
+_LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9])(\d{3})\d{2,}(\d{2})(?!\d)")  # 7+ digits
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def services(keyword_tables: Mapping[str, Mapping[str, float]]) -> list[Service]
 def service_definition(code: str) -> dict[str, Any]:
     """GeoReport's service definition: no extra attributes are asked for any category."""
     if code not in CATEGORIES:
-        raise NotFound(f"没有编码为 {code} 的服务")
+        raise NotFound(f"没有编码为 {code[:20]} 的服务")
     return {"service_code": code, "attributes": []}
 
 

@@ -308,6 +308,9 @@ def test_bad_search_parameters_are_400(client, query):
 def test_unknown_ids_and_routes_are_404_json(client):
     error_of(client.get(f"{BASE}/requests/GR209901010001.json"), 404)
     error_of(client.get(f"{BASE}/requests/whatever.json"), 404)
+    code = filed(client, description=RUBBISH, address_string="阳光花园3栋")
+    error_of(client.get(f"{BASE}/requests/{code},{code}.json"), 404)
+    assert client.get(f"{BASE}/requests/{code.lower()}.json").json[0]["service_request_id"] == code
     error_of(client.get(f"{BASE}/requests.xml"), 404)
     error_of(client.get("/open311/v3/services.json"), 404)
     error_of(client.get("/open311/"), 404)
