@@ -45,7 +45,7 @@ def sign_token(key: str, code: str, expires: datetime) -> str:
 def check_token(key: str, code: str, token: str, now: datetime) -> LinkCheck:
     """Whether ``token`` opens the page of ``code`` at ``now``."""
     stamp, dot, signature = (token or "").partition(".")
-    if not key or not dot or not stamp.isdigit() or len(stamp) > 12:
+    if not key or not dot or not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
         return LinkCheck.INVALID
     if not hmac.compare_digest(signature.encode(), _signature(key, code, int(stamp)).encode()):
         return LinkCheck.INVALID

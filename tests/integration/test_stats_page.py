@@ -153,7 +153,8 @@ def test_token_valid_expired_tampered_and_foreign(client, uow, clock):
     stamp, sig = token.split(".")
     flipped = sig[:-1] + ("A" if sig[-1] != "A" else "B")
     longer = f"{int(stamp) + 86400}.{sig}"  # a later expiry with the old signature
-    for bad in (f"{stamp}.{flipped}", longer, "", "abc", f"{stamp}.", f".{sig}", token + "x"):
+    for bad in (f"{stamp}.{flipped}", longer, "", "abc", f"{stamp}.", f".{sig}", token + "x",
+                f"²{stamp}.{sig}", f"１{stamp[1:]}.{sig}", "%00", "9" * 400 + f".{sig}"):
         resp = client.get(f"/stats/C01?t={bad}")
         assert resp.status_code == 403, bad
         assert "链接无效" in resp.get_data(as_text=True) and "Traceback" not in resp.get_data(
