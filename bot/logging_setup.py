@@ -39,12 +39,12 @@ QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # their 2xx lines 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _PARAM_NAMES = (r"access_token|corpsecret|appsecret|secret|signature|msg_signature|echostr|"
                 r"token|password|passwd|api_key|apikey|session_key|encodingaeskey|aes_key")
-_PATTERNS = (
-    (re.compile(rf"(?i)\b({_PARAM_NAMES})=([^&\s\"'#,;)]+)"), rf"\1={MASK}"),
-    (re.compile(rf"(?i)([\"']({_PARAM_NAMES})[\"']\s*:\s*)[\"'][^\"']*[\"']"), rf'\1"{MASK}"'),
-    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {MASK}"),
-    (re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^@\s/]+@"), rf"\1:{MASK}@"),
-)
+_HINTS = ("token", "secret", "signature", "echostr", "passw", "apikey", "api_key", "session_key",
+          "aeskey", "aes_key")  # every name above contains one: no hint, no regex run
+_PARAM = re.compile(rf"(?i)\b({_PARAM_NAMES})=([^&\s\"'#,;)]+)")
+_QUOTED = re.compile(rf"(?i)([\"']({_PARAM_NAMES})[\"']\s*:\s*)[\"'][^\"']*[\"']")
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^@\s/]+@")
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "message", "asctime", "request_id", "endpoint", "taskName"}
 _SECRET_FIELDS = ("WECHAT_SECRET", "WECOM_SECRET", "WECHAT_AES_KEY", "WECOM_AES_KEY",
@@ -52,28 +52,40 @@ _SECRET_FIELDS = ("WECHAT_SECRET", "WECOM_SECRET", "WECHAT_AES_KEY", "WECOM_AES_
 
 
 class Redactor:
-    """Masks known secret values and secret-shaped text; thread-safe, values only added."""
+    """Masks known secret values and secret-shaped text; thread-safe, values only added.
+
+    Cheap on ordinary lines: substring tests decide whether any regex needs to run.
+    """
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        self._values: tuple[str, ...] = ()
         self._literal: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     def add(self, *values: str) -> None:
-        fresh = {v for v in values if v and len(v) >= MIN_SECRET} - self._values
+        fresh = {v for v in values if v and len(v) >= MIN_SECRET} - set(self._values)
         if not fresh:
             return
         with self._lock:
-            self._values |= fresh
-            ordered = sorted(self._values, key=len, reverse=True)
+            ordered = tuple(sorted({*self._values, *fresh}, key=len, reverse=True))
             self._literal = re.compile("|".join(re.escape(v) for v in ordered))
+            self._values = ordered
+
+    def literal(self, text: str) -> str:
+        """Only the configured values (a last pass over a finished line)."""
+        if self._literal is not None and any(v in text for v in self._values):
+            text = self._literal.sub(MASK, text)
+        return text
 
     def __call__(self, text: str) -> str:
-        literal = self._literal
-        if literal is not None:
-            text = literal.sub(MASK, text)
-        for pattern, replacement in _PATTERNS:
-            text = pattern.sub(replacement, text)
+        text = self.literal(text)
+        low = text.lower()
+        if ("=" in text or ":" in text) and any(h in low for h in _HINTS):
+            text = _QUOTED.sub(rf'\1"{MASK}"', _PARAM.sub(rf"\1={MASK}", text))
+        if "bearer" in low:
+            text = _BEARER.sub(rf"\1 {MASK}", text)
+        if "://" in text and "@" in text:
+            text = _USERINFO.sub(rf"\1:{MASK}@", text)
         return text
 
 
@@ -131,7 +143,7 @@ def _install_factory() -> None:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; extras included, the whole line redacted once more."""
+    """One JSON object per line; string extras redacted, the line checked for known values."""
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
@@ -144,14 +156,14 @@ class JsonFormatter(logging.Formatter):
                 data[name] = getattr(record, name)
         for name, value in vars(record).items():
             if name not in _STANDARD and not name.startswith("_"):
-                data[name] = value
+                data[name] = REDACT(value) if isinstance(value, str) else value
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
             data["exc"] = record.exc_text
         if record.stack_info:
             data["stack"] = record.stack_info
-        return REDACT(json.dumps(data, ensure_ascii=False, default=str))
+        return REDACT.literal(json.dumps(data, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -161,7 +173,7 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = REDACT(super().format(record))
+        line = REDACT.literal(super().format(record))
         rid = getattr(record, "request_id", "")
         return f"{line} [{rid}]" if rid else line
 
