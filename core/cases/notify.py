@@ -2,6 +2,9 @@
 
 Each push has a dedup key built from the case, the ledger event and the recipient, so
 repeating a job or a use case never sends twice. Texts are short, one fact a line.
+Every push text is masked (脱敏, SPEC §9): a push leaves our hands — it passes WeChat's
+servers and shows on lock screens — so residents' phone, ID and room numbers and names
+never travel in one; staff read the resident's own words with 「详情 GR…」.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def tell_reporters(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, text: 
     """告知当事人: a message to every resident who reported this case."""
     for openid in reporters(uow.session, case):
         enqueue(uow.session, dedup_key=f"case:{case.code}:{ev.seq}:{kind}:{openid}",
-                channel="official", recipient=openid, kind=kind, body=text, now=uow.now(),
+                channel="official", recipient=openid, kind=kind, body=uow.env.mask(text), now=uow.now(),
                 title=f"事件{case.code}", url=case_url(uow, case), case_id=case.id,
                 priority=Priority.NORMAL, data={"code": case.code, **(data or {})})
 
@@ -64,8 +67,8 @@ def tell_staff(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, staff: Ite
         if not person.wecom_userid:
             continue
         enqueue(uow.session, dedup_key=f"case:{case.code}:{ev.seq}:{kind}:{person.wecom_userid}",
-                channel="wecom", recipient=person.wecom_userid, kind=kind, title=title,
-                body=text, url=case_url(uow, case), case_id=case.id, priority=priority,
+                channel="wecom", recipient=person.wecom_userid, kind=kind, title=uow.env.mask(title),
+                body=uow.env.mask(text), url=case_url(uow, case), case_id=case.id, priority=priority,
                 now=uow.now(), data={"code": case.code})
 
 

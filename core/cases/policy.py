@@ -19,6 +19,8 @@ CATEGORY_LABELS = {
     "labor": "劳动保障", "population": "人口服务", "property": "物业管理", "health": "卫生健康",
     "other": "其他",
 }
+# 来源渠道: where a case came from.
+CHANNEL_LABELS = {"official": "公众号", "wecom": "企业微信", "open311": "Open311接口"}
 
 
 def next_level(level: str) -> str | None:

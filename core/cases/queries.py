@@ -1,4 +1,4 @@
-"""Reading cases for admins and scripts (``flask cases``) — the JSON of SPEC §8."""
+"""Reading cases for admins and scripts (``flask cases``) — the JSON of SPEC §8 — and for staff (详情)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.actors import ActorRef, load_staff
+from core.cases.common import load_case
 from core.cases.models import Case, CaseEvent
 from core.cases.policy import CATEGORY_LABELS
 from core.cases.states import STATUS_LABELS, Status
-from core.errors import NotFound
-from core.registry.lookup import subtree
-from core.registry.models import Grid
+from core.errors import Forbidden, NotFound
+from core.registry.lookup import in_jurisdiction, subtree
+from core.registry.models import Grid, Role
+from core.uow import UnitOfWork
 
 ACTIVE = (Status.ACCEPTED, Status.DISPATCHED)
 
@@ -104,3 +107,17 @@ def list_cases(session: Session, now: datetime, *, status: str | None = None,
     if events:
         stmt = stmt.options(selectinload(Case.events))
     return [case_dict(c, now, events=events) for c in session.scalars(stmt)]
+
+
+def case_for_staff(uow: UnitOfWork, actor: ActorRef, code: str) -> Case:
+    """详情: the case with the resident's own words, for staff whose jurisdiction it is in.
+
+    Pushes and public pages carry masked text only; this is where the grid worker reads the
+    phone number or room a resident left. Departments see the cases routed to them."""
+    case = load_case(uow, code, lock=False)
+    person = load_staff(uow.session, actor)
+    own_department = (person.role == Role.DEPARTMENT and bool(case.department)
+                      and person.department == case.department)
+    if not (in_jurisdiction(person, case.grid) or own_department):
+        raise Forbidden(f"{case.code}：该事件不在您的管辖范围内")
+    return case

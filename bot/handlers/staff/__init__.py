@@ -17,6 +17,7 @@ def staff_help(inbound: Inbound, ctx: BotContext) -> str:
 STAFF_COMMANDS: dict[str, Callable[[Inbound, BotContext], str]] = {
     # every member
     "待办": views.todo,
+    "详情": views.detail,
     "接单": work.claim,
     "反馈": work.feedback,
     "办结": work.resolve,

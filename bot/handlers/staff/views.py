@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from bot.context import BotContext
-from bot.handlers.staff.parse import LIST_LIMIT
+from bot.handlers.staff.parse import LIST_LIMIT, arguments, take_code, usage
 from bot.inbound import Inbound
 from core.cases.notify import case_line
-from core.cases.policy import CATEGORY_LABELS
+from core.cases.policy import CATEGORY_LABELS, CHANNEL_LABELS
+from core.cases.queries import case_for_staff
+from core.cases.states import STATUS_LABELS, Status
+from core.clock import as_local
 from core.stats import daily_figures, month_figures
 from core.workbench import WorkItem, overdue_list, todo_list
 
@@ -61,3 +64,21 @@ def monthly(inbound: Inbound, ctx: BotContext) -> str:
     return (f"本月统计 {f.month:%Y年%m月}（{f.label}）\n"
             f"新增 {f.reported} 件：{kinds}\n"
             f"结案 {f.closed} 件 ｜ 按时率 {rate} ｜ 平均评分 {score}")
+
+
+def detail(inbound: Inbound, ctx: BotContext) -> str:
+    """详情 GR…: the case as the resident wrote it (unmasked), for staff of its jurisdiction."""
+    code, _ = take_code(arguments(inbound.text, "详情"))
+    if not code:
+        return usage("详情")
+    case = case_for_staff(ctx.uow, ctx.actor, code)
+    ctx.case_code = case.code
+    who = case.assignee.name if case.assignee else "未派遣"
+    lines = [case_line(case),
+             f"状态：{STATUS_LABELS[Status(case.status)]} ｜ 承办：{who}",
+             f"地址：{case.address or '—'}",
+             f"反映时间：{as_local(case.reported_at):%m月%d日 %H:%M}（{CHANNEL_LABELS.get(case.channel, case.channel)}）",
+             f"原话：{case.description}"]
+    notes = [e for e in case.events if e.note][-3:]
+    lines += [f"· {as_local(e.at):%m-%d %H:%M} {e.actor_name}：{e.note}" for e in notes]
+    return "\n".join(lines)
