@@ -50,6 +50,7 @@ def base_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "FLASK_"))}
     env.update(WECHAT_TOKEN=TOKEN, WECHAT_APPID=APPID, WECHAT_AES_KEY=AES_KEY,
                WECHAT_ENCRYPT_MODE="compatible", LOG_LEVEL="WARNING",
+               RATE_LIMIT_PER_MINUTE="0",  # a few simulated residents send far above a person's pace
                GUNICORN_ACCESSLOG=str(tmp / "access.log"))
     if args.workers:
         env["GUNICORN_WORKERS"] = str(args.workers)
