@@ -194,8 +194,10 @@ def test_points_file_with_a_bad_row_imports_nothing(runner, uow, tmp_path):
         assert tx.session.scalar(select(AddressPoint)) is None
 
 
-def test_the_case_is_made_as_a_message_report_makes_it(client, uow):
+def test_the_case_is_made_as_a_message_report_makes_it(client, uow, runner):
     code = filed(client, description=RUBBISH, address_string="阳光花园3栋")
+    shown = json.loads(runner.invoke(args=["cases", "show", code]).output)
+    assert (shown["channel"], shown["grid"], shown["assignee"]) == ("open311", "G01", "leader1")
     case = case_of(uow, code)
     assert case.channel == "open311" and case.reporter_openid is None
     assert [e.action for e in case.events] == ["report", "accept", "dispatch"]
