@@ -22,7 +22,7 @@ from bot.nlp.yamlnodes import Source
 LIST_FIELDS = ("building_units", "unit_units", "room_units", "estate_suffixes", "place_suffixes",
                "road_suffixes", "generic_names", "not_places", "positions", "relations", "place_words",
                "compound_parts", "standalone_parts", "exit_places", "connectors")
-TEXT_FIELDS = ("numerals", "stop_chars", "room_not_before", "measure_after")
+TEXT_FIELDS = ("numerals", "stop_chars", "room_not_before", "measure_after", "letter_units")
 
 
 @dataclass
@@ -52,9 +52,13 @@ class AddressFinder:
         num = f"(?:[0-9]+|[{texts['numerals']}]+)"
         self._cn_digits = set(texts["numerals"])
         rooms = _alt(lists["room_units"])
-        units = (f"(?:{num}(?:{_alt(lists['building_units'])}))*(?:{num}(?:{_alt(lists['unit_units'])}))?"
-                 f"(?:[0-9]+(?:{rooms})?|[{texts['numerals']}]+(?:{rooms}))?")
-        self._chain = re.compile(f"(?=[0-9{texts['numerals']}]){units}")
+        # Trailing digits are a room (502) unless a floor or a count follows: in 5栋3楼 the
+        # 3楼 is a floor, which is not part of the routing address (corpus README).
+        not_room = f"(?![0-9{re.escape(texts['room_not_before'])}])"
+        building = f"(?:{num}|[a-z](?=[{re.escape(texts['letter_units'])}]))(?:{_alt(lists['building_units'])})"
+        units = (f"(?:{building})*(?:{num}(?:{_alt(lists['unit_units'])}))?"
+                 f"(?:[0-9]+(?:{rooms})?{not_room}|[{texts['numerals']}]+(?:{rooms}))?")
+        self._chain = re.compile(f"(?=[0-9a-z{texts['numerals']}]){units}")
         self._bare_room = re.compile(
             rf"(?<![0-9a-z.:/\-])[1-9][0-9]?0[1-9](?![0-9a-z.:/\-{re.escape(texts['room_not_before'])}])")
         # 北门外 keeps its 外, but 南门外面 stops before 外面 (README examples)
@@ -139,20 +143,20 @@ class AddressFinder:
         spans += [m.span() for m in self._bare_room.finditer(text)]
         return spans
 
-    def _is_unit(self, text: str, start: int, end: int) -> bool:
+    def _is_unit(self, text: str, start: int, end: int, after_place: bool = False) -> bool:
         chunk = text[start:end]
         if chunk.isdigit() or all(c in self._cn_digits for c in chunk):
             return False  # a bare number: only the stricter room pattern may take it
         if start > 0 and text[start - 1] in "月第":
             return False  # 11月26号, 第3号
         measure = chunk[-1] in "栋座幢" and all(c in self._cn_digits for c in chunk[:-1])
-        if measure and end < len(text) and text[end] in self.t.texts["measure_after"]:
+        if measure and not after_place and end < len(text) and text[end] in self.t.texts["measure_after"]:
             return False  # 两栋楼, 一座桥: measure words, not addresses
         return not (end < len(text) and text[end] in "线机码床车位")
 
     def _unit_after(self, text: str, start: int, end: int) -> bool:
         """A chain right after a place: a unit (3栋) or a room number (1202), not 12点 or 2000块."""
-        if self._is_unit(text, start, end):
+        if self._is_unit(text, start, end, after_place=True):
             return True
         room = self._bare_room.fullmatch(text, start, end)  # endpos hides what follows: check it
         return room is not None and (end == len(text) or text[end] not in self.t.texts["room_not_before"])

@@ -128,7 +128,7 @@ class IntentDetector:
         consult += sum(w for pattern, w in t.consult_patterns if pattern.search(text))
         consult += consult_bias
         idle = evidence < t.evidence_min and report <= 0
-        small_talk = not present.isdisjoint(t.chitchat_words)
+        small_talk = not present.isdisjoint(t.chitchat_words) or not present.isdisjoint(t.about_bot)
         if idle and small_talk and (consult < t.consult_strong or not present.isdisjoint(t.about_bot)):
             return "chitchat"  # 请问你是真人吗: small talk, not a question for the guide
         if consult >= t.consult_min and consult > report:

@@ -137,6 +137,12 @@ class UrgencyDetector:
         the tables have judged this danger, fired or not."""
         return bool(self._occurring(present))
 
+    def net_allowed(self, present: set[str]) -> bool:
+        """May the learned safety net raise an alarm here? Only next to a danger root
+        (火, 血, 倒 …): a creepy stranger or a smell alone is not an emergency."""
+        roots = self.table.net_requires_any
+        return not roots or not present.isdisjoint(roots)
+
     def silenced(self, present: set[str]) -> bool:
         """A message blocker (已救出, 消防演练 …) occurs: nothing here is urgent."""
         return not present.isdisjoint(self.message_blockers)

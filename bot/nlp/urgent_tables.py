@@ -16,7 +16,8 @@ from yaml.nodes import Node
 from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.yamlnodes import Source
 
-TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups"}
+TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups",
+              "safety_net_requires_any"}
 GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
                 "harmless_message", "defer_to"}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -49,10 +50,14 @@ class UrgentTable:
     negation: frozenset[str]
     clause_blockers: frozenset[str]
     message_blockers: frozenset[str]
+    # The learned model's safety net may only raise an alarm when one of these danger
+    # roots (火, 血, 倒 …) occurs; empty: no gate.
+    net_requires_any: frozenset[str] = frozenset()
 
     def words(self) -> set[str]:
         """Every word the detector looks for."""
-        words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers)
+        words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers
+                    | self.net_requires_any)
         for g in self.groups:
             words.update(w for parts in g.phrases for part in parts for w in part.words)
             words.update(g.requires_any | g.harmless_clause | g.harmless_message)
@@ -126,4 +131,5 @@ def parse_urgent(src: Source) -> UrgentTable:
         negation=_words(src, spec.get("negation")),
         clause_blockers=frozenset().union(*blockers.values()),
         message_blockers=frozenset().union(*message.values()),
+        net_requires_any=_words(src, spec.get("safety_net_requires_any")),
     )
