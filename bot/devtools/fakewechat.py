@@ -12,6 +12,17 @@ global return codes (全局返回码): 40001/40014/42001 token, 45015 outside th
     with FakeWeChat() as fake:
         settings = settings.with_overrides(WECHAT_API_BASE_URL=fake.base_url, …)
         fake.fail_next("/cgi-bin/message/custom/send", 45015)
+
+Failure injection for the fault tests (故障注入): ``fail_next`` (an error code), ``fail_http``
+(a bare 5xx), ``delay`` (every answer slow), ``plan`` (a script for the next calls to one
+path, one step per call: ``"ok"``, ``"err:-1"``, ``"http:502"``, ``"drop"`` — the connection
+closed with no answer — and ``"slow:4"`` or ``"slow:4+http:504"``: a slow answer, which after
+the wait is still served, and a message accepted, as WeChat may deliver a message whose
+answer the client gave up on), ``fail_recipient`` (every send to one openid/userid answers a
+code), ``expire_tokens``; ``delivered()`` counts what reached each recipient, to find
+anything sent twice.
+
+    fake.plan("/cgi-bin/message/send", "err:42001", "ok", "drop", "slow:4", "http:502")
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ ERRMSG = {
     45015: "response out of time limit or subscription is canceled",
     45047: "out of response count limit", 47001: "data format error",
     47003: "argument invalid!", 81013: "user & party & tag all invalid",
+    -1: "system error", 45011: "api minute-quota reach limit, mustslower retry next minute",
 }
 TEMPLATE_FIELD_LIMIT = 20
 
@@ -53,8 +65,9 @@ class Call:
     json: Any
     body: bytes
     time: float
-    status: int = 200
+    status: int = 200  # 0: dropped, no answer written
     response: Any = None
+    delayed: float = 0.0  # seconds the fake waited before answering
 
 
 @dataclass
@@ -74,6 +87,8 @@ class _State:
     unsubscribed: set[str] = field(default_factory=set)
     closed_windows: set[str] = field(default_factory=set)
     unknown_wecom_users: set[str] = field(default_factory=set)
+    plans: dict[str, list[str]] = field(default_factory=dict)
+    recipient_errors: dict[str, int] = field(default_factory=dict)
 
 
 class FakeWeChat:
@@ -87,6 +102,8 @@ class FakeWeChat:
         self.calls: list[Call] = []
         self._state = _State()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._inflight = 0
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -143,6 +160,37 @@ class FakeWeChat:
         """Wait ``seconds`` before answering every call to ``path`` (0 removes the delay)."""
         with self._lock:
             self._state.delays[path] = seconds
+
+    def plan(self, path: str, *steps: str) -> None:
+        """Script the next calls to ``path``, one step each (see the module docstring);
+        a planned step comes before ``fail_next``/``fail_http`` rules."""
+        for step in steps:
+            for part in step.split("+"):
+                kind, _, arg = part.partition(":")
+                if kind not in ("ok", "err", "http", "drop", "slow") or (kind in ("err", "http", "slow") and not arg):
+                    raise ValueError(f"unknown plan step {step!r}")
+        with self._lock:
+            self._state.plans.setdefault(path, []).extend(steps)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no call is being answered (slow answers finish after their client gave
+        up); False if some still are after ``timeout`` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._inflight == 0, timeout)
+
+    def planned(self, path: str) -> int:
+        """Steps of ``plan`` not used yet."""
+        with self._lock:
+            return len(self._state.plans.get(path, []))
+
+    def fail_recipient(self, recipient: str, errcode: int) -> None:
+        """Every message to ``recipient`` (openid or WeCom userid) answers ``errcode``;
+        0 heals it."""
+        with self._lock:
+            if errcode:
+                self._state.recipient_errors[recipient] = errcode
+            else:
+                self._state.recipient_errors.pop(recipient, None)
 
     def expire_tokens(self) -> None:
         """Every token issued so far now answers 42001 (access_token expired)."""
@@ -206,14 +254,37 @@ class FakeWeChat:
         """WeCom app messages accepted (应用消息), parsed bodies."""
         return self._accepted(WECOM_SEND)
 
+    def delivered(self) -> Counter[tuple[str, str]]:
+        """How many times each (recipient, text) was accepted, over all three send APIs; a
+        count above 1 is a message sent twice."""
+        found: Counter[tuple[str, str]] = Counter()
+        for path in (CUSTOM_SEND, TEMPLATE_SEND, WECOM_SEND):
+            for body in self._accepted(path):
+                found[(str(body.get("touser", "")), message_text(body))] += 1
+        return found
+
     # -- answering (called from the handler threads) -------------------------------
-    def _pause(self, path: str) -> None:
+    def _pause(self, path: str, planned: dict[str, str]) -> float:
         with self._lock:
-            seconds = self._state.delays.get(path, 0.0)
+            seconds = float(planned.get("slow") or self._state.delays.get(path, 0.0))
         if seconds > 0:
             self._stopping.wait(seconds)
+        return seconds
 
-    def _answer(self, call: Call) -> tuple[int, Any]:
+    def _next_step(self, path: str) -> dict[str, str]:
+        """The next planned step for ``path`` as {kind: argument}; {} when none is planned."""
+        with self._lock:
+            steps = self._state.plans.get(path)
+            step = steps.pop(0) if steps else ""
+        return {kind: arg for kind, _, arg in (p.partition(":") for p in step.split("+") if p)}
+
+    def _answer(self, call: Call, planned: dict[str, str] | None = None) -> tuple[int, Any]:
+        planned = planned or {}
+        if "http" in planned:
+            return int(planned["http"]), b"<html>server error</html>"
+        if "err" in planned:
+            errcode = int(planned["err"])
+            return 200, {"errcode": errcode, "errmsg": ERRMSG.get(errcode, "error")}
         with self._lock:
             statuses = self._state.http_errors.get(call.path)
             if statuses:
@@ -229,7 +300,16 @@ class FakeWeChat:
             if rules:
                 errcode, errmsg = rules.pop(0)
                 return 200, {"errcode": errcode, "errmsg": errmsg}
+            sticky = self._recipient_error(call)
+            if sticky is not None:
+                return 200, sticky
             return self._serve(call, api)
+
+    def _recipient_error(self, call: Call) -> dict[str, Any] | None:
+        if call.path not in (CUSTOM_SEND, TEMPLATE_SEND, WECOM_SEND) or not isinstance(call.json, dict):
+            return None
+        errcode = self._state.recipient_errors.get(str(call.json.get("touser", "")))
+        return None if errcode is None else _err(errcode)
 
     def _issue(self, api: str, query: dict[str, str], names: tuple[str, str]) -> dict[str, Any]:
         rules = self._state.errors.get(TOKEN if api == "official" else GETTOKEN)
@@ -307,6 +387,18 @@ class FakeWeChat:
                 "msgid": f"msg{len(self.calls)}"}
 
 
+def message_text(body: dict[str, Any]) -> str:
+    """The words of a send request, whatever its kind (text, text card, markdown, template)."""
+    kind = body.get("msgtype")
+    if kind == "textcard":
+        card = body.get("textcard") or {}
+        return f"{card.get('title', '')}\n{card.get('description', '')}"
+    if kind in ("text", "markdown"):
+        return str((body.get(kind) or {}).get("content", ""))
+    fields = body.get("data") or {}
+    return "|".join(str((v or {}).get("value", "")) for v in fields.values())
+
+
 def _err(errcode: int) -> dict[str, Any]:
     return {"errcode": errcode, "errmsg": "ok" if errcode == 0 else ERRMSG.get(errcode, "error")}
 
@@ -338,8 +430,22 @@ class _Handler(BaseHTTPRequestHandler):
         call = Call(method, parts.path, dict(parse_qsl(parts.query)), parsed, body, time.time())
         with fake._lock:
             fake.calls.append(call)
-        fake._pause(parts.path)
-        status, answer = fake._answer(call)
+            fake._inflight += 1
+        try:
+            self._serve_call(fake, call, parts.path)
+        finally:
+            with fake._idle:
+                fake._inflight -= 1
+                fake._idle.notify_all()
+
+    def _serve_call(self, fake: FakeWeChat, call: Call, path: str) -> None:
+        planned = fake._next_step(path)
+        call.delayed = fake._pause(path, planned)
+        if "drop" in planned:
+            call.status = 0
+            self.close_connection = True
+            return
+        status, answer = fake._answer(call, planned)
         call.status, call.response = status, answer
         if isinstance(answer, _Media):
             payload, ctype = answer.data, answer.content_type
