@@ -17,10 +17,19 @@ from bot.store import Store, StoreUnavailable
 DEFAULT_TTL = 30 * 60
 
 
+def conversation_key(channel: str, user: str) -> str:
+    return f"conv:{channel}:{user}"
+
+
 class Conversation:
-    def __init__(self, store: Store, channel: str, user: str, ttl: int = DEFAULT_TTL) -> None:
-        self.store, self.key, self.ttl = store, f"conv:{channel}:{user}", ttl
-        self._cache: dict[str, str] | None = None
+    """One user's state. ``deferred``: changes are kept and written by :meth:`save` in one
+    round trip (the pipeline saves after each message); ``loaded``: the state already read."""
+
+    def __init__(self, store: Store, channel: str, user: str, ttl: int = DEFAULT_TTL, *,
+                 deferred: bool = False, loaded: dict[str, str] | None = None) -> None:
+        self.store, self.key, self.ttl = store, conversation_key(channel, user), ttl
+        self._cache: dict[str, str] | None = loaded
+        self.deferred, self._dirty = deferred, False
 
     def _load(self) -> dict[str, str]:
         if self._cache is None:
@@ -46,8 +55,17 @@ class Conversation:
             else:
                 data[name] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         self._cache = data
+        self._dirty = True
+        if not self.deferred:
+            self.save()
+
+    def save(self) -> None:
+        """Write the changed state (a no-op when nothing changed)."""
+        if not self._dirty or self._cache is None:
+            return
+        self._dirty = False
         with contextlib.suppress(StoreUnavailable):  # without state the bot just asks again
-            self.store.put_map(self.key, data, self.ttl)
+            self.store.put_map(self.key, self._cache, self.ttl)
 
     def mark(self, name: str, value: str, now: datetime) -> None:
         """Remember ``value`` under ``name`` with the time it was set (e.g. the case a photo joins)."""

@@ -13,12 +13,12 @@ import contextlib
 import logging
 import time
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import InterfaceError as SAInterfaceError
 
 from bot.context import BotContext
-from bot.conversation import Conversation
+from bot.conversation import Conversation, conversation_key
 from bot.inbound import Inbound
 from bot.nlp import Classification, classify
 from bot.store import Store, StoreUnavailable
@@ -42,7 +42,11 @@ def _case_id(uow: UnitOfWork, code: str) -> int | None:
     made = recall(uow.session, "new_case", code)
     if made is not None:
         return made.id
-    return uow.session.scalar(select(Case.id).where(Case.code == code))
+    return uow.session.connection().execute(_CASE_ID, {"code": code}).scalar()
+
+
+_CASE_ID = select(Case.id).where(Case.code == bindparam("code"))
+_INSERT_INBOUND = insert(InboundMessage.__table__)  # values given at execution
 
 
 class Unavailable(RuntimeError):
@@ -56,18 +60,22 @@ class Pipeline:
 
     def handle(self, inbound: Inbound) -> str:
         mark = f"dedup:{inbound.channel}:{inbound.dedup_key}"
+        state: dict[str, str] | None = None  # the sender's conversation, read with the claim
         try:
-            fresh: bool | None = self.store.set_nx(mark, "pending", PENDING_TTL)
+            fresh: bool | None
+            fresh, state = self.store.set_nx_get_map(
+                mark, "pending", PENDING_TTL, conversation_key(inbound.channel, inbound.sender))
         except StoreUnavailable:
             fresh = None  # Redis down: the database key alone decides
         if fresh is False:
+            state = None  # read again after the wait
             waited = self._wait_for_reply(inbound)
             if waited is not None:
                 return waited
             # the first delivery left no trace (its worker died): this one does the work;
             # the database key still stops a second case
         try:
-            reply = self._process(inbound)
+            reply = self._process(inbound, state)
         except IntegrityError as exc:
             done = self._reply_of_duplicate(inbound)
             if done is None:  # not a duplicate delivery: some other conflict — let WeChat retry
@@ -78,19 +86,26 @@ class Pipeline:
             self._forget(mark)
             raise Unavailable(str(exc.__class__.__name__)) from exc
         with contextlib.suppress(StoreUnavailable):
-            self.store.set(f"reply:{inbound.channel}:{inbound.dedup_key}", reply, MARK_TTL)
-            self.store.set(mark, "done", MARK_TTL)
+            self.store.set_many({f"reply:{inbound.channel}:{inbound.dedup_key}": reply,
+                                 mark: "done"}, MARK_TTL)
         return reply
 
-    def _process(self, inbound: Inbound) -> str:
+    def _process(self, inbound: Inbound, state: dict[str, str] | None = None) -> str:
         classification = self._understand(inbound)
+        conversation = Conversation(self.store, inbound.channel, inbound.sender, deferred=True,
+                                    loaded=state)
+        reply = self._transaction(inbound, conversation, classification)
+        conversation.save()  # what the handler changed, in one write, once committed
+        return reply
+
+    def _transaction(self, inbound: Inbound, conversation: Conversation,
+                     classification: Classification | None) -> str:
         with UnitOfWork(self.runtime.env) as uow:
-            ctx = BotContext(uow=uow, conversation=Conversation(self.store, inbound.channel,
-                                                                inbound.sender),
-                             settings=self.runtime.settings, inbound=inbound,
-                             classification=classification)
+            ctx = BotContext(uow=uow, conversation=conversation, settings=self.runtime.settings,
+                             inbound=inbound, classification=classification)
             try:
                 reply = self.route(inbound, ctx)
+                uow.session.flush()  # writes the handler left pending fail here, as its own
             except CoreError as exc:
                 uow.session.rollback()
                 reply = str(exc)
@@ -104,10 +119,11 @@ class Pipeline:
             # Last, in the same transaction: the unique key makes a second delivery fail here
             # (IntegrityError, everything rolled back) — after a refusal or a crash the
             # handler's writes are gone and only this row and its reply are committed.
-            uow.session.execute(insert(InboundMessage).values(
-                channel=inbound.channel, dedup_key=inbound.dedup_key, sender=inbound.sender,
-                msg_type=inbound.msg_type, content=inbound.text[:4000], media_id=inbound.media_id,
-                received_at=uow.now(), reply=reply, case_id=case_id))
+            uow.session.connection().execute(_INSERT_INBOUND, {
+                "channel": inbound.channel, "dedup_key": inbound.dedup_key, "sender": inbound.sender,
+                "msg_type": inbound.msg_type, "content": inbound.text[:4000],
+                "media_id": inbound.media_id, "received_at": uow.now(), "reply": reply,
+                "case_id": case_id})
             return reply
 
     def _understand(self, inbound: Inbound) -> Classification | None:

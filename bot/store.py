@@ -1,7 +1,8 @@
 """A small key-value store for dedup marks and conversation state (会话存储).
 
 Redis in production (shared by every process); an in-process dict when ``REDIS_URL`` is
-unset (one process only). A Redis failure raises :class:`StoreUnavailable` so callers can
+unset (one process only). The webhook's calls are batched: claim + conversation in one
+round trip, the conversation written once, reply + done mark together. A Redis failure raises :class:`StoreUnavailable` so callers can
 fall back (dedup falls back to the database key).
 """
 
@@ -25,6 +26,8 @@ class Store(Protocol):
     def get_map(self, key: str) -> dict[str, str]: ...
     def put_map(self, key: str, mapping: dict[str, str], ttl: int) -> None: ...
     def delete(self, key: str) -> None: ...
+    def set_many(self, items: dict[str, str], ttl: int) -> None: ...
+    def set_nx_get_map(self, key: str, value: str, ttl: int, map_key: str) -> tuple[bool, dict[str, str]]: ...
 
 
 class MemoryStore:
@@ -73,6 +76,13 @@ class MemoryStore:
         with self._lock:
             self._data.pop(key, None)
 
+    def set_many(self, items: dict[str, str], ttl: int) -> None:
+        for key, value in items.items():
+            self.set(key, value, ttl)
+
+    def set_nx_get_map(self, key: str, value: str, ttl: int, map_key: str) -> tuple[bool, dict[str, str]]:
+        return self.set_nx(key, value, ttl), self.get_map(map_key)
+
 
 class RedisStore:
     """The shared store on Redis; every error becomes :class:`StoreUnavailable`.
@@ -119,6 +129,21 @@ class RedisStore:
 
     def delete(self, key: str) -> None:
         self._call(self.client.delete, self.prefix + key)
+
+    def set_many(self, items: dict[str, str], ttl: int) -> None:
+        """Several keys in one round trip (a pipeline, not a transaction)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key, value in items.items():
+            pipe.set(self.prefix + key, value, ex=ttl)
+        self._call(pipe.execute)
+
+    def set_nx_get_map(self, key: str, value: str, ttl: int, map_key: str) -> tuple[bool, dict[str, str]]:
+        """:meth:`set_nx` and :meth:`get_map` in one round trip (the webhook's first call)."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(self.prefix + key, value, nx=True, ex=ttl)
+        pipe.hgetall(self.prefix + map_key)
+        fresh, mapping = self._call(pipe.execute)
+        return bool(fresh), mapping or {}
 
 
 def make_store(redis_url: str) -> Store:

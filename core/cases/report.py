@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from core.actors import SYSTEM, ActorRef, load_staff
@@ -82,6 +82,14 @@ def _place(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> tuple[Grid | N
 
 
 OPEN = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED)
+# Built once: the open cases a report may repeat, newest first (the statement is cached).
+_CANDIDATES = (
+    select(Case.id, Case.description)
+    .where(Case.grid_id == bindparam("grid_id"), Case.category == bindparam("category"),
+           Case.status.in_([str(s) for s in OPEN]), Case.merged_into_id.is_(None),
+           Case.reported_at >= bindparam("since", type_=Case.__table__.c.reported_at.type))
+    .order_by(Case.reported_at.desc()).limit(50)
+)
 
 
 def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput) -> Case | None:
@@ -93,14 +101,10 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput) -> Cas
     if grid is None:
         return None
     since = uow.now() - timedelta(hours=uow.env.merge_window_hours)
-    # Only the words are compared: read two columns, load the one case that matches (a Case
-    # loads its grid chain and assignee eagerly — fifty of them cost more than the rest).
-    rows = uow.session.execute(
-        select(Case.id, Case.description)
-        .where(Case.grid_id == grid.id, Case.category == inp.category, Case.status.in_(OPEN),
-               Case.merged_into_id.is_(None), Case.reported_at >= since)
-        .order_by(Case.reported_at.desc()).limit(50)
-    )
+    # Only the words are compared: two columns through the connection (no ORM rows), then the
+    # one case that matches is loaded (a Case loads its grid chain and assignee eagerly).
+    rows = uow.session.connection().execute(
+        _CANDIDATES, {"grid_id": grid.id, "category": inp.category, "since": since})
     similarity, threshold = uow.env.similarity, uow.env.similarity_threshold
     best: tuple[float, int] | None = None
     for case_id, text in rows:
