@@ -95,6 +95,18 @@ def _close_clients() -> Iterator[None]:
     reset_shared_clients()
 
 
+@pytest.fixture
+def json_stream(settings) -> Iterator[io.StringIO]:
+    """The deploy setup (JSON lines) writing to a stream; the root logger put back after."""
+    root = logging.getLogger()
+    level, stream = root.level, io.StringIO()
+    configure_logging(settings, stream=stream)
+    yield stream
+    for h in [h for h in root.handlers if getattr(h, "wanggetong", False)]:
+        root.removeHandler(h)
+    root.setLevel(level)
+
+
 def _leaks(text: str, forbidden: list[str]) -> list[str]:
     return [s for s in forbidden if s and s in text]
 
@@ -103,15 +115,10 @@ def _signatures(query: str) -> list[str]:
     return [v for k, v in parse_qsl(query) if k in ("signature", "msg_signature")]
 
 
-def test_no_secret_token_or_signature_in_any_log_record(capture, live_server, fake, runtime,
-                                                         clock, settings):
-    stream = io.StringIO()
-    configure_logging(settings, stream=stream)  # the deploy setup: JSON lines to a stream
-    try:
-        sent_signatures = _drive(live_server, fake, runtime, clock)
-    finally:
-        for h in [h for h in logging.getLogger().handlers if getattr(h, "wanggetong", False)]:
-            logging.getLogger().removeHandler(h)
+def test_no_secret_token_or_signature_in_any_log_record(capture, json_stream, live_server, fake,
+                                                         runtime, clock):
+    stream = json_stream
+    sent_signatures = _drive(live_server, fake, runtime, clock)
 
     forbidden = [*SECRETS.values(), *fake.issued_tokens, *sent_signatures]
     assert len(fake.issued_tokens) >= 3 and len(sent_signatures) >= 4
@@ -191,7 +198,7 @@ def _queue(runtime, key: str, channel: str, recipient: str) -> None:  # type: ig
                 kind="notice", body="测试推送", now=uow.now())
 
 
-def test_database_and_redis_passwords_are_masked(capture, settings, caplog):
+def test_database_and_redis_passwords_are_masked(capture, settings):
     url = "postgresql+psycopg://grid:DBPASSlog3344x@db.internal:5432/wanggetong"
     settings = settings.with_overrides(DATABASE_URL=url, REDIS_URL="redis://:REDISPASSlog9@r:6379/0")
     configure_logging(settings)
@@ -207,3 +214,22 @@ def test_database_and_redis_passwords_are_masked(capture, settings, caplog):
     for secret in ("DBPASSlog3344x", "REDISPASSlog9", "abc.def-ghi", "tokXYZ123"):
         assert secret not in text
     assert "grid:***@db.internal" in text and "Traceback" in text
+
+
+def test_json_lines_carry_request_id_endpoint_status_and_duration(app, client, json_stream):
+    stream = json_stream
+    kept = client.get("/cases/GR209901010001", headers={"X-Request-Id": "nginx-abc.123"})
+    made = client.get("/healthz", headers={"X-Request-Id": "bad id with spaces"})
+    with app.test_request_context("/wechat/official", headers={"X-Request-Id": "ctx-1"}):
+        app.preprocess_request()
+        logging.getLogger("wanggetong.test").warning("inside", extra={"case": "GR1"})
+    assert kept.headers["X-Request-Id"] == "nginx-abc.123"
+    assert re.fullmatch(r"[0-9a-f]{16}", made.headers["X-Request-Id"])
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [page] = [x for x in lines if x["logger"] == "wanggetong.request"]  # /healthz 200 is DEBUG
+    assert page["request_id"] == "nginx-abc.123" and page["endpoint"] == "/cases/<code>"
+    assert page["status"] == kept.status_code and page["method"] == "GET"
+    assert isinstance(page["duration_ms"], float) and page["ts"].endswith("+00:00")
+    [inside] = [x for x in lines if x["logger"] == "wanggetong.test"]
+    assert inside["request_id"] == "ctx-1" and inside["endpoint"] == "/wechat/official"
+    assert inside["case"] == "GR1" and inside["level"] == "WARNING" and inside["msg"] == "inside"
