@@ -147,9 +147,20 @@ class UrgencyDetector:
         """A message blocker (已救出, 消防演练 …) occurs: nothing here is urgent."""
         return not present.isdisjoint(self.message_blockers)
 
+    def told_as_past(self, text: str, present: set[str], found: list[Match]) -> bool:
+        """The message opens in the past (前天晚上有人打架 还见血了) and nothing says the
+        danger goes on: a story or a follow-up, not an emergency."""
+        table = self.table
+        if not table.opening_past or present.isdisjoint(table.opening_past):
+            return False
+        if not present.isdisjoint(table.still_now):
+            return False
+        first_end = next((g.start() for g in CLAUSE_SPLIT.finditer(text) if g.start() > 0), len(text))
+        return any(m.term in table.opening_past and m.start < first_end for m in found)
+
     def detect(self, text: str, present: set[str], found: list[Match]) -> list[UrgentHit]:
         """Urgent groups firing in ``text``; ``present``/``found`` come from the engine's scan."""
-        if self.silenced(present):
+        if self.silenced(present) or self.told_as_past(text, present, found):
             return []
         occurring = self._occurring(present)
         candidates = [(self.groups[gi], phrases) for gi, phrases in sorted(occurring.items())

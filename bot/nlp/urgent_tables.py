@@ -17,7 +17,7 @@ from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.yamlnodes import Source
 
 TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups",
-              "safety_net_requires_any"}
+              "safety_net_requires_any", "opening_past", "still_now"}
 GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
                 "harmless_message", "defer_to"}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -53,11 +53,15 @@ class UrgentTable:
     # The learned model's safety net may only raise an alarm when one of these danger
     # roots (火, 血, 倒 …) occurs; empty: no gate.
     net_requires_any: frozenset[str] = frozenset()
+    # A message whose first clause is set in the past (前天晚上有人打架 …) tells a story,
+    # unless a word of still_now says it goes on (现在还在, 又, 今天).
+    opening_past: frozenset[str] = frozenset()
+    still_now: frozenset[str] = frozenset()
 
     def words(self) -> set[str]:
         """Every word the detector looks for."""
         words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers
-                    | self.net_requires_any)
+                    | self.net_requires_any | self.opening_past | self.still_now)
         for g in self.groups:
             words.update(w for parts in g.phrases for part in parts for w in part.words)
             words.update(g.requires_any | g.harmless_clause | g.harmless_message)
@@ -132,4 +136,6 @@ def parse_urgent(src: Source) -> UrgentTable:
         clause_blockers=frozenset().union(*blockers.values()),
         message_blockers=frozenset().union(*message.values()),
         net_requires_any=_words(src, spec.get("safety_net_requires_any")),
+        opening_past=_words(src, spec.get("opening_past")),
+        still_now=_words(src, spec.get("still_now")),
     )
