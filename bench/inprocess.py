@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=60)
     p.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     p.add_argument("--sort", default="tottime")
+    p.add_argument("--show-sql", action="store_true", help="print the statements of the last report")
     p.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--pg-database", default="wgt_perf_inprocess")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
@@ -105,9 +106,11 @@ def run(args: argparse.Namespace, backend: Backend) -> int:
     for _ in range(args.warmup):
         one()
     statements = [0]
+    last: list[str] = []
 
-    def count(*_a: object) -> None:
+    def count(_conn: object, _cursor: object, statement: str, *_a: object) -> None:
         statements[0] += 1
+        last.append(" ".join(statement.split())[:160])
 
     event.listen(rt.engine, "before_cursor_execute", count)
     times = []
@@ -118,6 +121,7 @@ def run(args: argparse.Namespace, backend: Backend) -> int:
             prof.enable()
         t0 = time.process_time()
         for _ in range(args.batch):
+            last.clear()
             one()
         times.append((time.process_time() - t0) / args.batch)
         if prof is not None:
@@ -125,6 +129,8 @@ def run(args: argparse.Namespace, backend: Backend) -> int:
     per = statements[0] / args.batch
     print(f"{args.backend} {args.mode}: CPU per report min {min(times) * 1e3:.2f} ms, "
           f"median {sorted(times)[len(times) // 2] * 1e3:.2f} ms; {per:.1f} SQL statements per report")
+    if args.show_sql:
+        print("\n".join(last))
     if prof is not None:
         pstats.Stats(prof).sort_stats(args.sort).print_stats(args.profile)
     return 0

@@ -1,0 +1,126 @@
+"""The webhook's batched store calls and the SQLite writer queue (docs/performance.md)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.conversation import Conversation, conversation_key
+from bot.store import MemoryStore, make_store
+from core.db import make_engine
+
+
+@pytest.fixture
+def store(redis_url):
+    """The store the app would use: Redis with TEST_REDIS_URL, else the in-process one."""
+    return make_store(redis_url)
+
+
+def test_claim_and_conversation_come_back_together(store):
+    Conversation(store, "official", "o-1").update(awaiting="menu_choice", menu=["env", "other"])
+    fresh, state = store.set_nx_get_map("dedup:official:msg:1", "pending", 30,
+                                        conversation_key("official", "o-1"))
+    assert fresh is True and state["awaiting"] == "menu_choice"
+    again, _ = store.set_nx_get_map("dedup:official:msg:1", "pending", 30,
+                                    conversation_key("official", "o-1"))
+    assert again is False
+    assert store.set_nx_get_map("dedup:official:msg:2", "pending", 30,
+                                conversation_key("official", "nobody")) == (True, {})
+
+
+def test_reply_and_mark_are_written_together(store):
+    store.set_many({"reply:official:msg:1": "已收到", "dedup:official:msg:1": "done"}, 600)
+    assert store.get("reply:official:msg:1") == "已收到"
+    assert store.get("dedup:official:msg:1") == "done"
+
+
+def test_a_deferred_conversation_writes_once_on_save(store):
+    writes: list[str] = []
+    original = store.put_map
+
+    def counted(key, mapping, ttl):  # type: ignore[no-untyped-def]
+        writes.append(key)
+        original(key, mapping, ttl)
+
+    store.put_map = counted  # type: ignore[method-assign]
+    conv = Conversation(store, "official", "o-2", deferred=True, loaded={})
+    conv.clear("awaiting", "menu")
+    conv.mark("case", "GR202611260001", _at(1_764_122_400))
+    conv.update(case="GR202611260002")
+    assert writes == [] and conv.get("case") == "GR202611260002"  # read back before saving
+    assert store.get_map(conversation_key("official", "o-2")) == {}
+    conv.save()
+    conv.save()  # nothing changed since: no second write
+    assert writes == [conversation_key("official", "o-2")]
+    assert store.get_map(conversation_key("official", "o-2"))["case"] == "GR202611260002"
+
+
+def test_an_immediate_conversation_still_writes_at_once():
+    store = MemoryStore()
+    Conversation(store, "official", "o-3").update(awaiting="address_answer")
+    assert store.get_map(conversation_key("official", "o-3")) == {"awaiting": "address_answer"}
+
+
+def _at(ts: int):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _locked(path: Path) -> bool:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_sqlite_writers_queue_on_the_file_lock(tmp_path: Path):
+    """Two engines on one file (as two workers would be): the second writer waits for the
+    first to commit, then runs; the lock is free again afterwards."""
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    first, second = make_engine(url), make_engine(url)
+    with first.begin() as conn:
+        conn.execute(text("CREATE TABLE t (who TEXT)"))
+    order: list[str] = []
+    inside = threading.Event()
+
+    def slow_writer() -> None:
+        with first.begin() as conn:
+            inside.set()
+            conn.execute(text("INSERT INTO t VALUES ('first')"))
+            time.sleep(0.3)
+            order.append("first commits")
+
+    worker = threading.Thread(target=slow_writer)
+    worker.start()
+    inside.wait(5)
+    assert _locked(tmp_path / "q.db.writer")  # the first writer holds the queue's file lock
+    started = time.monotonic()
+    with second.begin() as conn:
+        order.append("second begins")
+        conn.execute(text("INSERT INTO t VALUES ('second')"))
+    waited = time.monotonic() - started
+    worker.join()
+    assert order == ["first commits", "second begins"] and 0.1 < waited < 5
+    assert not _locked(tmp_path / "q.db.writer")
+    with second.begin() as conn:  # rolled back or committed, the queue is free again
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    with pytest.raises(RuntimeError), first.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES ('gone')"))
+        raise RuntimeError("rolled back")
+    started = time.monotonic()
+    with second.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2
+    assert time.monotonic() - started < 1  # the rollback freed the queue
+    first.dispose()
+    second.dispose()
