@@ -7,7 +7,7 @@ Resident data (description, address, notes, rating comments, openids) goes throu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,18 @@ class Context:
     staff: dict[int, str]
     dispatched: dict[int, datetime]
     merged: dict[int, str]
+    seen: dict[str, str] = field(default_factory=dict)
+
+    def hide(self, text: str | None) -> str:
+        """``mask(text)``, remembered: ledger notes repeat (已处理, 当场处理, 巡查发现 …)."""
+        if not text:
+            return ""
+        found = self.seen.get(text)
+        if found is None:
+            if len(self.seen) > 50_000:
+                self.seen.clear()
+            found = self.seen[text] = self.mask(text)
+        return found
 
     def openid(self, openid: str | None) -> str:
         """A resident's openid: kept to its first 3 and last 2 characters when masked."""
@@ -81,8 +93,8 @@ CASE_COLUMNS: list[SheetColumn] = [
     SheetColumn("状态", 12, "text", lambda r, c: _label(STATUS_LABELS, r.status)),
     SheetColumn("层级", 8, "text", lambda r, c: _label(LEVEL_LABELS, r.level)),
     SheetColumn("网格", 16, "text", lambda r, c: c.grids.get(r.grid_id, ("", ""))[1]),
-    SheetColumn("地址", 22, "long", lambda r, c: c.mask(r.address or "")),
-    SheetColumn("问题描述", 40, "long", lambda r, c: c.mask(r.description or "")),
+    SheetColumn("地址", 22, "long", lambda r, c: c.hide(r.address)),
+    SheetColumn("问题描述", 40, "long", lambda r, c: c.hide(r.description)),
     SheetColumn("反映人", 13, "text", _reporter),
     SheetColumn("来源渠道", 9, "text", lambda r, c: _label(CHANNEL_LABELS, r.channel)),
     SheetColumn("紧急", 5, "text", lambda r, c: "是" if r.urgent else ""),
@@ -101,9 +113,9 @@ CASE_COLUMNS: list[SheetColumn] = [
     SheetColumn("合并至", 17, "text", lambda r, c: c.merged.get(r.merged_into_id, "")),
     SheetColumn("不予受理原因", 11, "text", lambda r, c: _label(REJECT_REASONS, r.reject_reason)),
     SheetColumn("延期申请(天)", 7, "int", lambda r, c: r.extension_days),
-    SheetColumn("延期原因", 18, "long", lambda r, c: c.mask(r.extension_reason or "")),
+    SheetColumn("延期原因", 18, "long", lambda r, c: c.hide(r.extension_reason)),
     SheetColumn("评价", 5, "int", lambda r, c: r.rating),
-    SheetColumn("评价意见", 22, "long", lambda r, c: c.mask(r.rating_note or "")),
+    SheetColumn("评价意见", 22, "long", lambda r, c: c.hide(r.rating_note)),
 ]
 
 
@@ -151,7 +163,7 @@ EVENT_COLUMNS: list[SheetColumn] = [
     SheetColumn("操作人", 13, "text", _actor),
     SheetColumn("原状态", 11, "text", lambda r, c: _label(STATUS_LABELS, r.from_status)),
     SheetColumn("新状态", 11, "text", lambda r, c: _label(STATUS_LABELS, r.to_status)),
-    SheetColumn("说明", 40, "long", lambda r, c: c.mask(r.note or "")),
+    SheetColumn("说明", 40, "long", lambda r, c: c.hide(r.note)),
     SheetColumn("附件数", 6, "int", lambda r, c: len(r.attachments or []) or None),
     SheetColumn("变更内容", 36, "long", _changes),
 ]

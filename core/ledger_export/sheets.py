@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -60,29 +61,34 @@ def add_sheet(wb: Workbook, title: str, headers: Sequence[tuple[str, float]], *,
 
 
 class RowWriter:
-    """Turns raw values into cells by column kind: wrapped text, local times, number formats."""
+    """Turns raw values into cells by column kind: wrapped text, local times, number formats.
+
+    Styled cells are built from a style made once per kind (``Cell(style_array=…)``), so a
+    large month does not register the same style again for every cell.
+    """
 
     def __init__(self, ws: Any, kinds: Sequence[str]) -> None:
         self.ws = ws
         self.kinds = list(kinds)
         self.rows = 0
+        self.styles = {"time": self._style(number_format=TIME_FORMAT),
+                       "long": self._style(alignment=WRAP),
+                       **{kind: self._style(number_format=f) for kind, f in FORMATS.items()}}
+
+    def _style(self, **attributes: Any) -> StyleArray:
+        cell = WriteOnlyCell(self.ws)
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        return cell._style
 
     def _cell(self, kind: str, value: Any) -> Any:
         if value is None or value == "":
             return None
         if kind == "time" and isinstance(value, datetime):
-            cell = WriteOnlyCell(self.ws, value=as_local(value).replace(tzinfo=None))
-            cell.number_format = TIME_FORMAT
-            return cell
-        if kind == "long":
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell.alignment = WRAP
-            return cell
-        if kind in FORMATS and isinstance(value, float):
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell.number_format = FORMATS[kind]
-            return cell
-        return value
+            value = as_local(value).replace(tzinfo=None)
+        elif kind == "text" or kind == "int" or (kind in FORMATS and not isinstance(value, float)):
+            return value
+        return Cell(self.ws, row=1, column=1, value=value, style_array=StyleArray(self.styles[kind]))
 
     def write(self, values: Iterable[Any]) -> None:
         self.ws.append([self._cell(k, v) for k, v in zip(self.kinds, values, strict=True)])
