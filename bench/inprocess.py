@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     p.add_argument("--sort", default="tottime")
     p.add_argument("--show-sql", action="store_true", help="print the statements of the last report")
+    p.add_argument("--new-cases", action="store_true",
+                   help="merge nothing: every report takes the new-case path (accept, dispatch, pushes)")
     p.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--pg-database", default="wgt_perf_inprocess")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
@@ -77,6 +79,8 @@ def run(args: argparse.Namespace, backend: Backend) -> int:
     settings = load_settings()
     app = create_app(settings)
     rt = app.extensions["wanggetong"]
+    if args.new_cases:
+        rt.env.similarity_threshold = 2.0  # above any score
     if backend.redis_url:
         rt.store.client.flushdb()
     nlp.load()
@@ -127,7 +131,7 @@ def run(args: argparse.Namespace, backend: Backend) -> int:
         if prof is not None:
             prof.disable()
     per = statements[0] / args.batch
-    print(f"{args.backend} {args.mode}: CPU per report min {min(times) * 1e3:.2f} ms, "
+    print(f"{args.backend} {args.mode}{' new cases' if args.new_cases else ''}: CPU per report min {min(times) * 1e3:.2f} ms, "
           f"median {sorted(times)[len(times) // 2] * 1e3:.2f} ms; {per:.1f} SQL statements per report")
     if args.show_sql:
         print("\n".join(last))

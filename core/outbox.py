@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import AwareDateTime, Base
+from core.db import AwareDateTime, Base, recall
 
 
 class Priority(IntEnum):
@@ -51,6 +51,14 @@ class Notification(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
+def _about_a_new_case(session: Session, dedup_key: str) -> bool:
+    """Whether the key is a push about a case made in this transaction (``case:CODE:…``):
+    nothing about it can have been committed, so the database need not be asked."""
+    if not dedup_key.startswith("case:"):
+        return False
+    return recall(session, "new_case", dedup_key.split(":", 2)[1]) is not None
+
+
 def enqueue(
     session: Session,
     *,
@@ -71,7 +79,8 @@ def enqueue(
     Runs inside the caller's transaction, so the push exists exactly when the change does.
     """
     pending = [o for o in session.new if isinstance(o, Notification) and o.dedup_key == dedup_key]
-    if pending or session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key)):
+    if pending or (not _about_a_new_case(session, dedup_key)
+                   and session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key))):
         return None
     row = Notification(
         dedup_key=dedup_key, channel=channel, recipient=recipient, kind=kind, title=title,

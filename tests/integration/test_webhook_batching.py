@@ -124,3 +124,37 @@ def test_sqlite_writers_queue_on_the_file_lock(tmp_path: Path):
     assert time.monotonic() - started < 1  # the rollback freed the queue
     first.dispose()
     second.dispose()
+
+
+@pytest.mark.usefixtures("town")
+def test_pushes_about_a_new_case_skip_the_outbox_lookup(uow, runtime):
+    from sqlalchemy import event, select
+
+    from core.actors import resident
+    from core.cases.report import ReportInput, report_case
+    from core.cases.resident import bind_resident
+    from core.outbox import Notification, enqueue
+
+    with uow() as tx:
+        bind_resident(tx, "o-push", "阳光花园3栋")
+    lookups: list[str] = []
+
+    def on_execute(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if "SELECT outbox.id FROM outbox WHERE outbox.dedup_key =" in " ".join(statement.split()):
+            lookups.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", on_execute)
+    try:
+        with uow() as tx:
+            code = report_case(tx, resident("o-push"), ReportInput(
+                description="垃圾桶满了", category="env")).case.code
+        assert lookups == []
+        with uow() as tx:  # an older case: the key is looked up, and a repeat is refused
+            keys = list(tx.session.scalars(select(Notification.dedup_key)
+                                           .where(Notification.dedup_key.like(f"case:{code}:%"))))
+            assert len(keys) >= 2  # the reporter's "accepted" and the dispatch to the leader
+            assert enqueue(tx.session, dedup_key=keys[0], channel="official", recipient="o-push",
+                           kind="accepted", body="again", now=tx.now()) is None
+        assert len(lookups) == 1
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", on_execute)
