@@ -56,6 +56,8 @@ class _Reading:
                          and not any(_inside(m, n) for n in neutral)]
         self.negation = detector.negation
         self.clause_blockers = detector.clause_blockers
+        self.past = detector.table.opening_past
+        self.now_starts = [m.start for m in found if m.term in detector.table.still_now]
 
     def live(self, part: Part, harmless: frozenset[str]) -> bool:
         """Does some word of ``part`` occur without negation or blocker in its clause?"""
@@ -72,6 +74,8 @@ class _Reading:
                 continue
             if b.term in self.negation and m.start - NEGATION_GAP <= b.end <= m.start:
                 return True
+            if b.term in self.past and any(b.end <= s and self.clause[s] == clause for s in self.now_starts):
+                continue  # 上周修过的电梯今天又困人了: a later "now" word in the clause wins
             if b.term in self.clause_blockers or b.term in harmless:
                 return True
         return False
