@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import AwareDateTime, Base
 from core.registry.models import Grid, Staff
+
+OPEN_UNMERGED = "status IN ('reported', 'accepted', 'dispatched') AND merged_into_id IS NULL"
 
 
 class Case(Base):
@@ -22,6 +24,9 @@ class Case(Base):
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_reported_at", "reported_at"),
         Index("ix_cases_merged_into", "merged_into_id"),
+        # the duplicate check's candidates (migration 0007; predicate as in core/cases/report.py)
+        Index("ix_cases_open_by_grid_category", "grid_id", "category", "reported_at",
+              sqlite_where=text(OPEN_UNMERGED), postgresql_where=text(OPEN_UNMERGED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

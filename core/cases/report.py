@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import lazyload
 
 from core.actors import SYSTEM, ActorRef, load_staff
@@ -16,7 +16,7 @@ from core.cases.codes import next_code
 from core.cases.common import load_case
 from core.cases.flow import accept_case, dispatch_case, resolve_case
 from core.cases.ledger import record
-from core.cases.models import Case
+from core.cases.models import OPEN_UNMERGED, Case
 from core.cases.policy import CATEGORIES, CATEGORY_LABELS
 from core.cases.states import Action, Status
 from core.db import recall, remember
@@ -82,11 +82,13 @@ def _place(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> tuple[Grid | N
 
 
 OPEN = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED)
-# Built once: the open cases a report may repeat, newest first (the statement is cached).
+# Built once: the open cases a report may repeat, newest first. The status and merge terms
+# are literal SQL, word for word the predicate of the partial index ix_cases_open_by_grid_category
+# (migration 0007), so both databases read the newest 50 straight from it.
 _CANDIDATES = (
     select(Case.id, Case.description)
     .where(Case.grid_id == bindparam("grid_id"), Case.category == bindparam("category"),
-           Case.status.in_([str(s) for s in OPEN]), Case.merged_into_id.is_(None),
+           text(f"cases.{OPEN_UNMERGED.replace(' AND ', ' AND cases.')}"),
            Case.reported_at >= bindparam("since", type_=Case.__table__.c.reported_at.type))
     .order_by(Case.reported_at.desc()).limit(50)
 )
@@ -107,8 +109,8 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput) -> Cas
         _CANDIDATES, {"grid_id": grid.id, "category": inp.category, "since": since})
     similarity, threshold = uow.env.similarity, uow.env.similarity_threshold
     best: tuple[float, int] | None = None
-    for case_id, text in rows:
-        score = similarity(inp.description, text)
+    for case_id, words in rows:
+        score = similarity(inp.description, words)
         if score >= threshold and (best is None or score > best[0]):
             best = (score, case_id)  # ties: the most recent, which came first
     if best is None:

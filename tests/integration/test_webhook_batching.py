@@ -158,3 +158,27 @@ def test_pushes_about_a_new_case_skip_the_outbox_lookup(uow, runtime):
         assert len(lookups) == 1
     finally:
         event.remove(runtime.engine, "before_cursor_execute", on_execute)
+
+
+def test_duplicate_candidates_come_from_the_partial_index(runtime):
+    """The candidates' query repeats the index predicate word for word (else SQLite and
+    PostgreSQL would not use the partial index), and that predicate names the open states."""
+    import re
+    from datetime import timedelta
+
+    from core.cases.models import OPEN_UNMERGED
+    from core.cases.report import _CANDIDATES, OPEN
+
+    listed = re.search(r"status IN \(([^)]*)\)", OPEN_UNMERGED).group(1)
+    assert sorted(s.strip(" '") for s in listed.split(",")) == sorted(str(s) for s in OPEN)
+    compiled = _CANDIDATES.compile(runtime.engine)
+    params = compiled.construct_params({"grid_id": 1, "category": "env",
+                                        "since": runtime.env.clock.now() - timedelta(hours=72)})
+    with runtime.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(str(r) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled), tuple(params[k] for k in compiled.positiontup)))
+        else:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), params))
+    assert "ix_cases_open_by_grid_category" in plan
