@@ -11,6 +11,8 @@ and keeps one number per sender: the "theoretical arrival time" (TAT) of its nex
   Times come from the caller's clock (keep the web hosts on NTP); the keys' TTLs only
   clean up.
 * No Redis: the same rule in a dict in this process (each gunicorn worker counts alone).
+* WeChat's retries of one message (same MsgId, within a minute) are not counted again: they
+  get the first delivery's decision, so a slow answer never turns into a refusal.
 * Redis down: fail open — every message goes through, with a warning at most every 30 s.
 
 What a sender over the limit gets (see docs/operations.md, "Rate limit"): the first message
@@ -46,15 +48,23 @@ COUNTED_EVENTS = frozenset({"click", "scancode_push", "scancode_waitmsg"})  # a 
 MAX_MEMORY_KEYS = 10_000  # the in-process table prunes itself past this
 WARN_EVERY = 30.0
 
+SEEN_SECONDS = 60  # WeChat's retries of one message (same MsgId) get its first decision
+
 _SCRIPT = """
 local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local capacity = tonumber(ARGV[3])
+local seen_ms = tonumber(ARGV[5])
+if seen_ms > 0 then
+  local earlier = redis.call('GET', KEYS[3])
+  if earlier then return {tonumber(earlier), 0, 0} end
+end
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local next_tat = tat + interval
 if next_tat - now <= capacity then
   redis.call('SET', KEYS[1], next_tat, 'PX', math.ceil(next_tat - now) + 1)
+  if seen_ms > 0 then redis.call('SET', KEYS[3], 1, 'PX', seen_ms) end
   return {1, 0, 0}
 end
 local notice = tonumber(ARGV[4])
@@ -63,6 +73,7 @@ if tonumber(redis.call('GET', KEYS[2]) or 0) <= now then
   redis.call('SET', KEYS[2], now + notice, 'PX', notice)
   told = 1
 end
+if seen_ms > 0 then redis.call('SET', KEYS[3], 0, 'PX', seen_ms) end
 return {0, math.ceil(next_tat - now - capacity), told}
 """
 
@@ -80,7 +91,10 @@ ALLOW = Decision(True)
 
 
 class Limiter(Protocol):
-    def hit(self, key: str) -> Decision: ...
+    def hit(self, key: str, message: str = "") -> Decision:
+        """Count one message from ``key``; a ``message`` id seen before is not counted again
+        and gets its first decision (without a second notice)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -106,26 +120,37 @@ class MemoryLimiter:
         self.rate, self.clock = rate, clock
         self._tat: dict[str, float] = {}
         self._told: dict[str, float] = {}
+        self._seen: dict[str, tuple[float, bool]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> Decision:
+    def hit(self, key: str, message: str = "") -> Decision:
         now = self.clock() * 1000.0
         with self._lock:
-            if len(self._tat) > MAX_MEMORY_KEYS:
+            if len(self._tat) + len(self._seen) > MAX_MEMORY_KEYS:
                 self._prune(now)
-            tat = max(self._tat.get(key, now), now)
-            next_tat = tat + self.rate.interval_ms
-            if next_tat - now <= self.rate.capacity_ms:
-                self._tat[key] = next_tat
-                return ALLOW
-            notify = self._told.get(key, 0.0) <= now
-            if notify:
-                self._told[key] = now + NOTICE_SECONDS * 1000.0
-            return Decision(False, notify, (next_tat - now - self.rate.capacity_ms) / 1000.0)
+            earlier = self._seen.get(message) if message else None
+            if earlier is not None and earlier[0] > now:
+                return ALLOW if earlier[1] else Decision(False)
+            decision = self._decide(key, now)
+            if message:
+                self._seen[message] = (now + SEEN_SECONDS * 1000.0, decision.allowed)
+            return decision
+
+    def _decide(self, key: str, now: float) -> Decision:
+        tat = max(self._tat.get(key, now), now)
+        next_tat = tat + self.rate.interval_ms
+        if next_tat - now <= self.rate.capacity_ms:
+            self._tat[key] = next_tat
+            return ALLOW
+        notify = self._told.get(key, 0.0) <= now
+        if notify:
+            self._told[key] = now + NOTICE_SECONDS * 1000.0
+        return Decision(False, notify, (next_tat - now - self.rate.capacity_ms) / 1000.0)
 
     def _prune(self, now: float) -> None:
         self._tat = {k: v for k, v in self._tat.items() if v > now}
         self._told = {k: v for k, v in self._told.items() if v > now}
+        self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
 
 
 class RedisLimiter:
@@ -137,12 +162,14 @@ class RedisLimiter:
         self._script = client.register_script(_SCRIPT)
         self._warned = -math.inf
 
-    def hit(self, key: str) -> Decision:
+    def hit(self, key: str, message: str = "") -> Decision:
         now_ms = int(self.clock() * 1000)
         try:
             allowed, retry_ms, told = self._script(
-                keys=[f"{self.prefix}tat:{key}", f"{self.prefix}told:{key}"],
-                args=[now_ms, self.rate.interval_ms, self.rate.capacity_ms, NOTICE_SECONDS * 1000])
+                keys=[f"{self.prefix}tat:{key}", f"{self.prefix}told:{key}",
+                      f"{self.prefix}seen:{message}"],
+                args=[now_ms, self.rate.interval_ms, self.rate.capacity_ms, NOTICE_SECONDS * 1000,
+                      SEEN_SECONDS * 1000 if message else 0])
         except redis.RedisError as exc:
             self._warn(exc)
             return ALLOW  # fail open: a Redis outage must not silence residents
@@ -199,7 +226,8 @@ def check(inbound: Inbound) -> str | None:
     gate: Gate | None = current_app.extensions.get(EXTENSION)
     if gate is None or not gate.counts(inbound):
         return None
-    decision = gate.limiter.hit(f"{inbound.channel}:{inbound.sender}")  # type: ignore[union-attr]
+    decision = gate.limiter.hit(f"{inbound.channel}:{inbound.sender}",  # type: ignore[union-attr]
+                                f"{inbound.channel}:{inbound.dedup_key}")
     if decision.allowed:
         return None
     from bot import metrics

@@ -59,6 +59,16 @@ def test_flood_gets_one_notice_then_silence_and_costs_no_work(resident_chat, uow
     assert limited == {"notice": 1, "dropped": 7}
 
 
+def test_wechat_retries_of_one_message_count_once(resident_chat, official, clock, client):
+    chat = resident_chat("o-retrier")
+    ts = int(clock.now().timestamp())
+    for msg_id in (501, 502, 503):
+        fields = official.text("o-retrier", f"帮助{msg_id}", msg_id, ts)
+        replies = {chat.post(fields) for _ in range(4)}  # four deliveries of one MsgId
+        assert len(replies) == 1 and replies.pop()[1] not in ("", NOTICE)
+    assert chat.say("帮助") == NOTICE  # the fourth distinct message is over the burst of 3
+
+
 def test_staff_on_wecom_are_not_limited_by_default(staff_chat):
     chat = staff_chat("leader1")
     replies = [chat.say("待办") for _ in range(6)]

@@ -145,3 +145,17 @@ def test_settings_choose_the_limiter() -> None:
     assert make_limiter(base.with_overrides(RATE_LIMIT_PER_MINUTE=0)) is None
     env = load_settings({"RATE_LIMIT_PER_MINUTE": "7", "RATE_LIMIT_BURST": "2"}, dotenv=False)
     assert (env.RATE_LIMIT_PER_MINUTE, env.RATE_LIMIT_BURST) == (7, 2)
+
+
+def test_retries_of_one_message_count_once_and_keep_their_decision(make) -> None:
+    clock = Ticks()
+    limiter = make(Rate(per_minute=1, burst=2), clock)
+    for _ in range(4):  # WeChat delivers a message up to four times: counted once
+        assert limiter.hit("official:o-r", "official:msg:1").allowed
+    assert limiter.hit("official:o-r", "official:msg:2").allowed
+    refused = limiter.hit("official:o-r", "official:msg:3")
+    assert not refused.allowed and refused.notify
+    again = limiter.hit("official:o-r", "official:msg:3")  # its retry: same answer, no new notice
+    assert not again.allowed and not again.notify
+    clock.t += 60  # a new message after the bucket refilled
+    assert limiter.hit("official:o-r", "official:msg:4").allowed
