@@ -172,6 +172,8 @@ def test_an_empty_month_still_has_its_headers(runner, tmp_path, clock):
     assert wb["事件记录"].max_row == 1
     assert [r[2] for r in wb["考核"].iter_rows(min_row=2, values_only=True)] == ["G03", "leader3"]
     assert wb["案件台账"].oddHeader.center.text == "和平社区 2026年1月 案件台账"
+    usage = runner.invoke(args=["export", "ledger", "--help"])
+    assert usage.exit_code == 0 and "--unmasked" in usage.output and "--as" in usage.output
 
 
 @pytest.mark.parametrize("args, message", [
