@@ -22,7 +22,7 @@ from core.outbox import Notification, OutboxStatus, enqueue
 from tests.faults.infra import flask_process, settings_env, stop_process, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("town")]
-ROWS, LEASE, SEND_SECONDS = 36, 4.0, 0.25
+ROWS, LEASE, SEND_SECONDS = 28, 4.0, 0.25
 
 
 def _rows(uow) -> dict[int, Notification]:  # type: ignore[no-untyped-def]

@@ -22,11 +22,11 @@ pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("town")]
 
 
 def test_redis_killed_during_a_burst_then_back_then_hung(settings, private_redis, gunicorn, report):
-    server = gunicorn(settings.with_overrides(REDIS_URL=private_redis.url), workers=3)
-    texts = report_texts(130, settings.NLP_CONFIDENCE_THRESHOLD)
-    burst = messages("o-redis-", texts[:90], 30)
-    after = messages("o-redis-after-", texts[90:110], 20)
-    frozen = messages("o-redis-frozen-", texts[110:], 20)
+    server = gunicorn(settings.with_overrides(REDIS_URL=private_redis.url), workers=2)
+    texts = report_texts(100, settings.NLP_CONFIDENCE_THRESHOLD)
+    burst = messages("o-redis-", texts[:60], 20)
+    after = messages("o-redis-after-", texts[60:80], 20)
+    frozen = messages("o-redis-frozen-", texts[80:], 20)
     tally, rng = Tally(), random.Random(1)
 
     def kill_redis() -> None:
@@ -35,9 +35,9 @@ def test_redis_killed_during_a_burst_then_back_then_hung(settings, private_redis
     def restart_redis() -> None:
         private_redis.start()
 
-    timeline = Timeline([(4.0, kill_redis), (9.0, restart_redis)])
+    timeline = Timeline([(3.0, kill_redis), (6.5, restart_redis)])
     timeline.start()
-    spread(burst, 14.0, lambda m: storm(server.url, m, tally, rng), workers=16)
+    spread(burst, 10.0, lambda m: storm(server.url, m, tally, rng), workers=16)
     steps = timeline.finish()
     during = len(tally.answers)
 
@@ -66,7 +66,7 @@ def test_redis_killed_during_a_burst_then_back_then_hung(settings, private_redis
     differing = [mid for mid, tries in replies.items()
                  if len({a.reply for a in tries if a.status == 200}) > 1]
     without_code = [mid for mid, tries in replies.items() if not any(a.code for a in tries)]
-    report(f"{len(burst)} reports (3 tries each) over 14 s; Redis SIGKILLed at {steps[0][0]:.1f} s, "
+    report(f"{len(burst)} reports (3 tries each) over 10 s; Redis SIGKILLed at {steps[0][0]:.1f} s, "
            f"a new empty Redis on the same port at {steps[1][0]:.1f} s; {during} requests, then "
            f"{len(burst)} late retries")
     report(f"after Redis came back: {len(after)} new reports, {len(marks)} dedup marks in the new "

@@ -5,19 +5,31 @@ a late one after the burst) → exactly 400 cases, every reply carries a case co
 from __future__ import annotations
 
 import random
+import threading
 import time
 
 import pytest
 
 from tests.faults.checks import ledger
-from tests.faults.traffic import CODE, Tally, messages, post, report_texts, spread, storm
+from tests.faults.traffic import (
+    CODE,
+    Message,
+    Tally,
+    messages,
+    next_msg_id,
+    post,
+    report_texts,
+    spread,
+    storm,
+    until_answered,
+)
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("town")]
-REPORTS, SECONDS, SENDERS = 400, 25.0, 100
+REPORTS, SECONDS, SENDERS = 400, 16.0, 100
 
 
 def test_burst_of_400_reports_each_retried_three_times(settings, gunicorn, report):
-    server = gunicorn(settings, workers=3)
+    server = gunicorn(settings, workers=2)
     burst = messages("o-burst-", report_texts(REPORTS, settings.NLP_CONFIDENCE_THRESHOLD), SENDERS)
     tally, rng = Tally(), random.Random(6)
 
@@ -79,3 +91,35 @@ def test_a_new_report_while_the_bot_waits_for_an_address_gets_its_own_case(app, 
            f"open: cases {codes[0]} and {codes[1]}; then a bare address answered with "
            f"{third[:12]!r}…; {found.cases} cases for 2 reports")
     assert found.cases == 2 and "编号：GR" in second
+
+
+def test_two_reports_at_once_from_a_new_resident_are_two_cases(settings, gunicorn, report):
+    """First contact twice at the same moment: both messages create the resident row; the
+    one that loses that race must still become a case (or be refused so WeChat retries)."""
+    server = gunicorn(settings, workers=2)
+    texts = report_texts(40, settings.NLP_CONFIDENCE_THRESHOLD)
+    pairs = [(f"o-first-{i:03d}", texts[2 * i], texts[2 * i + 1]) for i in range(20)]
+    tally = Tally()
+
+    def both(pair: tuple[str, str, str]) -> None:
+        sender, one, two = pair
+        ids = (next_msg_id(), next_msg_id())
+        threads = [threading.Thread(target=lambda t=t, m=m: until_answered(
+            server.url, Message(sender, t, m), tally, tries=3, pause=0.5))
+            for t, m in zip((one, two), ids, strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    spread(pairs, 4.0, both, workers=8)
+    found = ledger(settings.DATABASE_URL, "o-first-")
+    fallback = [a for a in tally.answers if "系统开小差" in a.reply]
+    report(f"{len(pairs)} new residents each sent two different reports at the same moment, "
+           f"retried as WeChat does: statuses {dict(sorted(tally.statuses().items()))} (503: the "
+           f"loser of the race for the new resident row, retried), {len(fallback)} fallback "
+           f"replies; {found.line()}")
+    assert found.cases == found.messages == 2 * len(pairs) and found.whole(), found.line()
+    assert not fallback
+    server.stop()
+    assert "Traceback" not in server.log(), server.log()[-3000:]
