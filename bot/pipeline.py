@@ -109,8 +109,8 @@ class Pipeline:
             except CoreError as exc:
                 uow.session.rollback()
                 reply = str(exc)
-            except (OperationalError, SAInterfaceError):
-                raise
+            except (OperationalError, SAInterfaceError, IntegrityError):
+                raise  # outage, or a race with a concurrent transaction: handle() decides
             except Exception:
                 log.exception("handler failed for %s %s", inbound.channel, inbound.msg_type)
                 uow.session.rollback()
