@@ -73,15 +73,21 @@ def enqueue(
     priority: int = Priority.NORMAL,
     case_id: int | None = None,
     data: dict[str, Any] | None = None,
+    known_absent: bool = False,
 ) -> Notification | None:
     """Add a notification unless one with ``dedup_key`` exists; returns the new row or None.
 
     Runs inside the caller's transaction, so the push exists exactly when the change does.
+    ``known_absent``: the caller already read, in this transaction, that no row has the key
+    (one read for many keys, as the overdue ladder does) and queues each key once, so
+    neither the pending rows nor the database are searched again.
     """
-    pending = [o for o in session.new if isinstance(o, Notification) and o.dedup_key == dedup_key]
-    if pending or (not _about_a_new_case(session, dedup_key)
-                   and session.scalar(select(Notification.id).where(Notification.dedup_key == dedup_key))):
-        return None
+    if not known_absent:
+        pending = [o for o in session.new
+                   if isinstance(o, Notification) and o.dedup_key == dedup_key]
+        if pending or (not _about_a_new_case(session, dedup_key) and session.scalar(
+                select(Notification.id).where(Notification.dedup_key == dedup_key))):
+            return None
     row = Notification(
         dedup_key=dedup_key, channel=channel, recipient=recipient, kind=kind, title=title,
         body=body, url=url, priority=int(priority), case_id=case_id, data=data or {},

@@ -10,6 +10,7 @@ migrates it (core.migrate.upgrade). ``--measure-only`` times an already loaded d
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -85,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     month = args.month or f"{now.year - (now.month == 1)}-{(now.month - 2) % 12 + 1:02d}"
     clock = FixedClock(now)
     app = create_app(settings, clock=clock)
-    print(f"\nmeasured with the clock at {now.isoformat()} (digest at 17:30)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nmeasured with the clock at {now.isoformat()} (digest at 17:30); "
+          f"load average {load} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
         for fig in measure(app, clock, now, args.community, month, Path(tmp), args.repeat):
             print(fig.line())

@@ -52,15 +52,15 @@ def case_lines(cases: Sequence[Case], limit: int) -> list[str]:
 
 def push_staff(session: Session, *, key: str, person: Staff, kind: str, title: str, body: str,
                now: datetime, priority: int = Priority.NORMAL, case_id: int | None = None,
-               url: str = "") -> bool:
+               url: str = "", known_absent: bool = False) -> bool:
     """Queue one WeCom message (企业微信) to ``person``; True when queued.
 
     The dedup key is ``key`` + ":" + the recipient's userid: a second call with the same
-    key queues nothing (a job run twice sends once)."""
+    key queues nothing (a job run twice sends once). ``known_absent``: see ``enqueue``."""
     if not person.wecom_userid or not person.active:
         return False
     dedup_key = f"{key}:{person.wecom_userid}"
     row = enqueue(session, dedup_key=dedup_key, channel="wecom", recipient=person.wecom_userid,
                   kind=kind, title=title, body=body, now=now, priority=priority, case_id=case_id,
-                  url=url)
+                  url=url, known_absent=known_absent)
     return row is not None

@@ -9,19 +9,21 @@ deadline also write a 督办 line in the case's ledger (台账).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import select
 
 from core.actors import SYSTEM
-from core.cases.common import load_case
 from core.cases.ledger import record
 from core.cases.models import Case
 from core.cases.notify import case_line, case_url
 from core.cases.queries import ACTIVE
 from core.cases.states import Action, Status
 from core.clock import as_local
-from core.outbox import Priority
+from core.outbox import Notification, Priority
+from core.registry.lookup import ancestors
+from core.registry.models import Level, Role, Staff, StaffGrid
 from core.reminders.common import MIDNIGHT, at, is_due, push_staff
 from core.reminders.config import Rung, reminder_config
 from core.reminders.people import case_people
@@ -50,24 +52,81 @@ def _status_text(k: int) -> str:
     return "今天到期" if k == 0 else f"已超期 {k} 个工作日"
 
 
-def _climb(uow: UnitOfWork, case: Case, rung: Rung, k: int, now: datetime) -> int:
-    people = case_people(uow, case, rung.to)
+class _Roster:
+    """Active leaders, managers, supervisors and centre staff by (grid, role), read once a run.
+
+    The lookups of core.registry.lookup (leaders_of, managers_of, supervisors_of, centre_of)
+    answered from memory: thousands of overdue cases ask the same few hundred questions.
+    Other duties (verifier) go to case_people as before."""
+
+    ROLES = {"leader": Role.LEADER, "manager": Role.MANAGER, "supervisor": Role.SUPERVISOR,
+             "centre": Role.CENTRE}
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.at: dict[tuple[int, str], list[Staff]] = defaultdict(list)
+        rows = uow.session.execute(
+            select(StaffGrid.grid_id, Staff).join(Staff, Staff.id == StaffGrid.staff_id)
+            .where(Staff.active.is_(True), Staff.role.in_([r.value for r in self.ROLES.values()]))
+            .order_by(Staff.id))
+        for grid_id, person in rows:
+            self.at[(grid_id, person.role)].append(person)
+
+    def people(self, case: Case, duties: tuple[str, ...]) -> list[Staff]:
+        chain = ancestors(case.grid)
+        anchors = {"leader": chain[:1], "manager": [g for g in chain if g.level == Level.COMMUNITY],
+                   "supervisor": chain, "centre": [g for g in chain if g.level == Level.TOWN]}
+        found: dict[int, Staff] = {}
+        for duty in duties:
+            if duty == "assignee" or duty not in self.ROLES:
+                people = case_people(self.uow, case, [duty])
+            else:
+                people = [p for g in anchors[duty][:None if duty == "supervisor" else 1]
+                          for p in self.at[(g.id, self.ROLES[duty].value)]]
+            for person in people:
+                found.setdefault(person.id, person)
+        return list(found.values())
+
+
+def _climb(uow: UnitOfWork, case: Case, rung: Rung, k: int, now: datetime, sent: set[str],
+           roster: _Roster) -> int:
+    people = roster.people(case, rung.to)
     due = as_local(case.deadline).date() if case.deadline else None
     who = f"承办：{case.assignee.name}" if case.assignee else "尚未派遣"
     verb = "超期督办" if rung.supervise else "到期提醒"
     body = f"{case_line(case)}\n{_status_text(k)}，{who}\n请抓紧办理；难以按时办结的请「延期 {case.code} 天数 原因」。"
+    key = f"job:ladder:{case.code}:{rung.name}:{due:%Y%m%d}"
     queued = 0
     for person in people:
-        queued += push_staff(uow.session, person=person, kind=f"ladder_{rung.name}",
-                             key=f"job:ladder:{case.code}:{rung.name}:{due:%Y%m%d}",
+        if f"{key}:{person.wecom_userid}" in sent:
+            continue  # sent by an earlier run (push_staff would find it and queue nothing)
+        sent.add(f"{key}:{person.wecom_userid}")
+        queued += push_staff(uow.session, person=person, kind=f"ladder_{rung.name}", key=key,
                              title=f"{verb} {case.code}", body=body, now=now,
-                             priority=Priority.HIGH, case_id=case.id, url=case_url(uow, case))
-    if rung.supervise and queued:
-        locked = load_case(uow, case.code)
+                             priority=Priority.HIGH, case_id=case.id, url=case_url(uow, case),
+                             known_absent=True)
+    if rung.supervise and queued:  # the case was row-locked by _lock_supervised
         names = "、".join(p.name for p in people)
-        record(uow.session, locked, Action.SUPERVISE, SYSTEM, now, actor_name="系统",
+        record(uow.session, case, Action.SUPERVISE, SYSTEM, now, actor_name="系统",
                note=f"{_status_text(k)}，督办：{names}")
     return queued
+
+
+def _lock_supervised(uow: UnitOfWork, reached: list, sent: set[str], roster: _Roster) -> None:
+    """Row-lock, in one statement per thousand, the cases that get a 督办 ledger line this run
+    (a supervise rung with someone not told yet) — what load_case did one case at a time."""
+    ids = []
+    for case, _k, rungs in reached:
+        due = as_local(case.deadline).date()
+        for rung in rungs:
+            key = f"job:ladder:{case.code}:{rung.name}:{due:%Y%m%d}"
+            if rung.supervise and any(p.wecom_userid and f"{key}:{p.wecom_userid}" not in sent
+                                      for p in roster.people(case, rung.to)):
+                ids.append(case.id)
+                break
+    for i in range(0, len(ids), 1000):
+        uow.session.execute(select(Case.id).where(Case.id.in_(ids[i:i + 1000]))
+                            .with_for_update(of=Case))
 
 
 def run_ladder(uow: UnitOfWork, now: datetime) -> int:
@@ -80,12 +139,32 @@ def run_ladder(uow: UnitOfWork, now: datetime) -> int:
     stmt = (select(Case).where(Case.status.in_([str(s) for s in ACTIVE]),
                                Case.deadline.is_not(None), Case.merged_into_id.is_(None))
             .order_by(Case.deadline, Case.id))
-    queued = 0
-    for case in list(uow.session.scalars(stmt)):
+    reached = []
+    for case in uow.session.scalars(stmt):
         k = offset(uow, today, as_local(case.deadline).date())
-        for rung in rungs_to_send(config.rungs, k):
-            queued += _climb(uow, case, rung, k, now)
+        if rungs := rungs_to_send(config.rungs, k):
+            reached.append((case, k, rungs))
+    sent = _queued_keys(uow, [case.id for case, _, _ in reached])
+    if not reached:
+        return 0
+    roster = _Roster(uow)
+    _lock_supervised(uow, reached, sent, roster)
+    queued = 0
+    with uow.session.no_autoflush:  # new pushes go out in one batch at the end, not one by one
+        for case, k, rungs in reached:
+            for rung in rungs:
+                queued += _climb(uow, case, rung, k, now, sent, roster)
     return queued
+
+
+def _queued_keys(uow: UnitOfWork, case_ids: list[int]) -> set[str]:
+    """Dedup keys of the outbox rows of these cases: one read per thousand cases, instead of
+    one per rung and recipient (most rungs of an overdue case went out on earlier days)."""
+    keys: set[str] = set()
+    for i in range(0, len(case_ids), 1000):
+        keys.update(uow.session.scalars(select(Notification.dedup_key).where(
+            Notification.case_id.in_(case_ids[i:i + 1000]))))
+    return keys
 
 
 def remind_verifiers(uow: UnitOfWork, now: datetime) -> int:
