@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from core.assessment.people import attendance, patrol_days
 from core.assessment.period import Period
 from core.cases.models import Case, CaseEvent
 from core.cases.states import Action, Status
-from core.clock import as_local
-from core.inbound import WorkLog
 from core.registry.lookup import subtree
 from core.registry.models import Grid, Level, Role, Staff, StaffGrid
-from core.reminders.config import reminder_config
-from core.reminders.figures import Tally
-from core.reminders.models import Attendance, Meeting
 from core.stats_page import find_community
 from core.uow import UnitOfWork
 
@@ -125,31 +120,6 @@ def _case_figures(uow: UnitOfWork, ids: list[int], period: Period) -> dict[int, 
     return out
 
 
-def _patrol_days(uow: UnitOfWork, staff_ids: list[int], period: Period) -> dict[int, set[date]]:
-    days: dict[int, set[date]] = defaultdict(set)
-    for staff_id, at in uow.session.execute(
-            select(WorkLog.staff_id, WorkLog.at).where(
-                WorkLog.staff_id.in_(staff_ids), WorkLog.kind == "patrol",
-                WorkLog.at >= period.start, WorkLog.at < period.end)):
-        days[staff_id].add(as_local(at).date())
-    return days
-
-
-def _attendance(uow: UnitOfWork, people: dict[int, Staff], period: Period,
-                now: datetime) -> dict[int, Tally]:
-    """考勤 per person, counted as 考勤 (core.reminders.figures.Tally) counts it."""
-    after = timedelta(minutes=reminder_config().attendance["sign_in_after_minutes"])
-    tallies = {pid: Tally(person) for pid, person in people.items()}
-    rows = uow.session.scalars(
-        select(Attendance).join(Meeting, Meeting.id == Attendance.meeting_id).where(
-            Attendance.staff_id.in_(sorted(people)), Meeting.starts_at >= period.start,
-            Meeting.starts_at < period.end, Meeting.starts_at <= now)
-        .order_by(Meeting.starts_at, Attendance.id))
-    for row in rows:
-        tallies[row.staff_id].add(row, closed=row.meeting.starts_at + after < now)
-    return tallies
-
-
 def collect(uow: UnitOfWork, grids: list[Grid], period: Period
             ) -> tuple[list[Subject], list[Subject]]:
     """The figures of every grid in ``grids`` and of every leader of those grids."""
@@ -161,8 +131,8 @@ def collect(uow: UnitOfWork, grids: list[Grid], period: Period
             StaffGrid.grid_id.in_(ids), Staff.active.is_(True),
             Staff.role.in_([str(Role.LEADER), str(Role.MEMBER)])).order_by(Staff.id)).all()
     people = {person.id: person for _, person in crew}
-    patrols = _patrol_days(uow, sorted(people), period)
-    tallies = _attendance(uow, people, period, now)
+    patrols = patrol_days(uow, sorted(people), period)
+    tallies = attendance(uow, people, period, now)
     working = sum(uow.env.calendar.is_working_day(d) for d in period.days(now))
     by_id = {g.id: g for g in grids}
     grid_subjects: list[Subject] = []
