@@ -29,7 +29,7 @@ def patrol_days(uow: UnitOfWork, staff_ids: list[int], period: Period) -> dict[i
 
 
 def attendance(uow: UnitOfWork, people: dict[int, Staff], period: Period,
-                now: datetime) -> dict[int, Tally]:
+               now: datetime) -> dict[int, Tally]:
     """考勤 per person, counted as 考勤 (core.reminders.figures.Tally) counts it."""
     after = timedelta(minutes=reminder_config().attendance["sign_in_after_minutes"])
     tallies = {pid: Tally(person) for pid, person in people.items()}
