@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     p.add_argument("--sort", default="tottime")
     p.add_argument("--show-sql", action="store_true", help="print the statements of the last report")
+    p.add_argument("--gc-threshold", type=int, default=0, help="gc.set_threshold(N, 10, 10) first")
     p.add_argument("--new-cases", action="store_true",
                    help="merge nothing: every report takes the new-case path (accept, dispatch, pushes)")
     p.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -109,6 +110,12 @@ def run(args: argparse.Namespace, backend: Backend) -> int:
 
     for _ in range(args.warmup):
         one()
+    if args.gc_threshold:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(args.gc_threshold, 10, 10)
     statements = [0]
     last: list[str] = []
 

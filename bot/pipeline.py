@@ -21,6 +21,7 @@ from bot.context import BotContext
 from bot.conversation import Conversation, conversation_key
 from bot.inbound import Inbound
 from bot.nlp import Classification, classify
+from bot.router import first_word
 from bot.store import Store, StoreUnavailable
 from core.cases.models import Case
 from core.db import recall
@@ -131,8 +132,8 @@ class Pipeline:
         database's write lock); the router takes it from ``ctx.classification``. For a report,
         the similarity features of the text are computed here too, for the duplicate check."""
         if inbound.channel != "official" or inbound.is_event or not inbound.text.strip() \
-                or inbound.msg_type not in ("text", "voice"):
-            return None
+                or inbound.msg_type not in ("text", "voice") or first_word(inbound.text)[0]:
+            return None  # not words to classify, or a command (查询, 绑定, 评价 …)
         c = classify(inbound.text)
         if c.intent == "report":
             self.runtime.env.similarity(inbound.text, inbound.text)  # fills the per-text cache
