@@ -54,6 +54,8 @@ def test_harmless_contexts_are_not_urgent(engine, text):
         ("welfare", "我爸一个人住 邻居说看到他躺在地上一动不动 门反锁着"),
         ("safety", "上周修过的电梯今天又困人了 里面有个老人在拍门"),
         ("safety", "热水器那里往外蹿火苗 关了阀门也没用"),
+        ("safety", "开玩笑的吧 楼下真的着火了 好大的烟"),
+        ("safety", "以为是烧烤的烟 过去一看是三楼厨房着火了"),
     ],
 )
 def test_still_urgent_next_to_the_new_blockers(engine, category, text):
