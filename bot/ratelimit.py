@@ -140,6 +140,7 @@ class MemoryLimiter:
         tat = max(self._tat.get(key, now), now)
         next_tat = tat + self.rate.interval_ms
         if next_tat - now <= self.rate.capacity_ms:
+            self._tat.pop(key, None)  # re-insert: the table's order is last use
             self._tat[key] = next_tat
             return ALLOW
         notify = self._told.get(key, 0.0) <= now
@@ -148,9 +149,12 @@ class MemoryLimiter:
         return Decision(False, notify, (next_tat - now - self.rate.capacity_ms) / 1000.0)
 
     def _prune(self, now: float) -> None:
-        self._tat = {k: v for k, v in self._tat.items() if v > now}
-        self._told = {k: v for k, v in self._told.items() if v > now}
-        self._seen = {k: v for k, v in self._seen.items() if v[0] > now}
+        """Drop what has expired; past half the cap, forget the oldest too (a forgotten
+        sender starts with a full bucket). Runs once per MAX_MEMORY_KEYS / 2 new entries."""
+        half = MAX_MEMORY_KEYS // 2
+        self._tat = dict(list((k, v) for k, v in self._tat.items() if v > now)[-half // 2:])
+        self._told = {k: v for k, v in self._told.items() if v > now and k in self._tat}
+        self._seen = dict(list((k, v) for k, v in self._seen.items() if v[0] > now)[-half // 2:])
 
 
 class RedisLimiter:

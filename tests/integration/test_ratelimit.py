@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -159,3 +160,16 @@ def test_retries_of_one_message_count_once_and_keep_their_decision(make) -> None
     assert not again.allowed and not again.notify
     clock.t += 60  # a new message after the bucket refilled
     assert limiter.hit("official:o-r", "official:msg:4").allowed
+
+
+def test_in_process_table_stays_bounded_and_cheap() -> None:
+    from bot.ratelimit import MAX_MEMORY_KEYS
+
+    clock = Ticks()
+    limiter = MemoryLimiter(Rate(per_minute=20, burst=12), clock)
+    started = time.perf_counter()
+    for i in range(5 * MAX_MEMORY_KEYS):  # many senders and messages inside one minute
+        limiter.hit(f"official:o{i % 3000}", f"official:msg:{i}")
+    per_hit = (time.perf_counter() - started) / (5 * MAX_MEMORY_KEYS)
+    assert len(limiter._tat) + len(limiter._seen) <= MAX_MEMORY_KEYS + 1
+    assert per_hit < 100e-6, f"{per_hit * 1e6:.0f} µs a hit"  # a few µs; pruning is amortised
