@@ -59,13 +59,16 @@ class AwareDateTime(TypeDecorator[datetime]):
         return value.astimezone(SHANGHAI)
 
 
+BUSY_TIMEOUT_MS = 10000  # the longest a writer waits for SQLite's write lock, queue included
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -76,11 +79,12 @@ class WriterQueue:
 
     Held from the transaction's BEGIN to its COMMIT or ROLLBACK. A second connection of the
     same process does not queue again (it waits in SQLite as before), and a writer that
-    cannot get the file lock within ``timeout`` goes on to SQLite, whose busy timeout then
-    decides, as it did before — the queue can delay, never deadlock.
+    cannot get the file lock within ``timeout`` tries SQLite's lock once, without waiting
+    again: it gets it if it is free, else "database is locked" (a 503 for the webhook) — the
+    queue can delay, never deadlock, and the longest wait stays the busy timeout.
     """
 
-    def __init__(self, database: str, timeout: float = 10.0) -> None:
+    def __init__(self, database: str, timeout: float = BUSY_TIMEOUT_MS / 1000) -> None:
         self.path, self.timeout = database + ".writer", timeout
         self._fd: int | None = None
         self._pid = 0
@@ -93,20 +97,21 @@ class WriterQueue:
         assert self._fd is not None
         return self._fd
 
-    def acquire(self) -> None:
+    def acquire(self) -> bool:
+        """Wait for the file lock; False when ``timeout`` ran out first."""
         with self._mutex:
             fd = self._file()
             self._depth += 1
             if self._depth > 1:
-                return
+                return True
         deadline = time.monotonic() + self.timeout
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
+                return True
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    return
+                    return False
                 time.sleep(0.0005)
 
     def release(self) -> None:
@@ -128,10 +133,15 @@ def _sqlite_begin(conn: Any) -> None:
     SQLITE_BUSY half-way (WAL readers cannot upgrade), it waits its turn instead. This also
     makes SAVEPOINTs work under pysqlite."""
     queue = _queues.get(conn.engine)
-    if queue is not None:
-        queue.acquire()
+    waited_out = queue is not None and not queue.acquire()
     try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if waited_out:  # the wait is spent: SQLite may not wait as long again (10 s in all)
+            conn.exec_driver_sql("PRAGMA busy_timeout=1")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            if waited_out:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     except BaseException:
         if queue is not None:
             queue.release()

@@ -182,3 +182,26 @@ def test_duplicate_candidates_come_from_the_partial_index(runtime):
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = " ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), params))
     assert "ix_cases_open_by_grid_category" in plan
+
+
+def test_a_writer_that_waited_out_the_queue_still_gets_a_free_database(tmp_path: Path):
+    """Someone holds the queue's file lock (say, a process stuck before its BEGIN) but not
+    SQLite's: after the queue's timeout the writer goes on and commits."""
+    from core.db import _queues
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    _queues[engine].timeout = 0.2
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    fd = os.open(tmp_path / "w.db.writer", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert 0.2 <= time.monotonic() - started < 5
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000  # restored
+    finally:
+        os.close(fd)
+    engine.dispose()
