@@ -43,7 +43,8 @@ class Figure:
 
     def line(self) -> str:
         ok = "ok" if self.median <= self.target else "SLOW"
-        return (f"{self.name:<44} first {self.first:7.3f} s  median {self.median:7.3f} s  "
+        runs = ", ".join(f"{r:.3f}" for r in self.runs)
+        return (f"{self.name:<44} median {self.median:7.3f} s  [{runs}]  "
                 f"(target {self.target:g} s, {ok})  {self.statements} statements  {self.result}")
 
 
