@@ -66,13 +66,13 @@ def test_two_scheduler_processes_one_lease_each_slot_once(settings, env, uow, fa
     procs = [python_process(child_env, tmp_path / f"scheduler-{n}.log", "tests.faults.scheduler_child")
              for n in (1, 2)]
     try:
-        assert wait_until(lambda: len(_runs(log)) >= 3, 60), [p.read_text() for p in tmp_path.glob("scheduler-*.log")]
+        assert wait_until(lambda: len(_runs(log)) >= 2, 60), [p.read_text() for p in tmp_path.glob("scheduler-*.log")]
         holder = _runs(log)[-1][0]
         victim = next(p for p in procs if p.pid == holder)
         survivor = next(p for p in procs if p.pid != holder)
         stop_process(victim, signal.SIGKILL)
         killed_at = time.time()
-        assert wait_until(lambda: sum(1 for r in _runs(log) if r[0] == survivor.pid) >= 3, 40), \
+        assert wait_until(lambda: sum(1 for r in _runs(log) if r[0] == survivor.pid) >= 2, 40), \
             (tmp_path / "scheduler-1.log").read_text() + (tmp_path / "scheduler-2.log").read_text()
     finally:
         for proc in procs:
