@@ -15,12 +15,10 @@ from sqlalchemy import Row
 
 from core.calendar import WorkCalendar
 from core.cases.flow import REJECT_REASONS
-from core.cases.policy import CATEGORY_LABELS, LEVEL_LABELS
+from core.cases.policy import CATEGORY_LABELS, CHANNEL_LABELS, LEVEL_LABELS
 from core.cases.queries import is_overdue
 from core.cases.states import ACTION_LABELS, STATUS_LABELS, Status
 from core.clock import as_local
-
-CHANNEL_LABELS = {"official": "公众号", "wecom": "企业微信", "open311": "Open311接口"}
 
 
 @dataclass
