@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 
 from core.actors import SYSTEM
 from core.cases.ledger import record
-from core.cases.models import Case
+from core.cases.models import Case, CaseEvent
 from core.cases.notify import case_line, case_url
 from core.cases.queries import ACTIVE
 from core.cases.states import Action, Status
 from core.clock import as_local
+from core.db import remember
 from core.outbox import Notification, Priority
 from core.registry.lookup import ancestors
 from core.registry.models import Level, Role, Staff, StaffGrid
@@ -114,7 +115,8 @@ def _climb(uow: UnitOfWork, case: Case, rung: Rung, k: int, now: datetime, sent:
 
 def _lock_supervised(uow: UnitOfWork, reached: list, sent: set[str], roster: _Roster) -> None:
     """Row-lock, in one statement per thousand, the cases that get a 督办 ledger line this run
-    (a supervise rung with someone not told yet) — what load_case did one case at a time."""
+    (a supervise rung with someone not told yet) — what load_case did one case at a time —
+    and read their last ledger events, so ``record`` needs no ``max(seq)`` for each."""
     ids = []
     for case, _k, rungs in reached:
         due = as_local(case.deadline).date()
@@ -125,8 +127,13 @@ def _lock_supervised(uow: UnitOfWork, reached: list, sent: set[str], roster: _Ro
                 ids.append(case.id)
                 break
     for i in range(0, len(ids), 1000):
-        uow.session.execute(select(Case.id).where(Case.id.in_(ids[i:i + 1000]))
-                            .with_for_update(of=Case))
+        chunk = ids[i:i + 1000]
+        uow.session.execute(select(Case.id).where(Case.id.in_(chunk)).with_for_update(of=Case))
+        last = (select(CaseEvent.case_id, func.max(CaseEvent.seq))
+                .where(CaseEvent.case_id.in_(chunk)).group_by(CaseEvent.case_id))
+        for ev in uow.session.scalars(select(CaseEvent).where(
+                tuple_(CaseEvent.case_id, CaseEvent.seq).in_(last))):
+            remember(uow.session, "last_event", ev.case_id, ev)  # record() numbers after it
 
 
 def run_ladder(uow: UnitOfWork, now: datetime) -> int:

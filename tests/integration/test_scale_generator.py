@@ -21,7 +21,8 @@ from bench.scale.district import Shape
 from bench.scale.finish import CASE_COLUMNS
 from bench.scale.generate import Generator, Plan
 from core.cases.board import board
-from core.cases.models import Case
+from core.cases.models import Case, CaseEvent
+from core.cases.policy import load_policy
 from core.cases.queries import list_cases
 from core.clock import SHANGHAI
 from core.outbox import Notification
@@ -36,8 +37,6 @@ COL = {name: i for i, name in enumerate(CASE_COLUMNS)}
 
 
 def _generator(env, settings, **plan) -> Generator:
-    from core.cases.policy import load_policy
-
     policy = load_policy(settings.POLICY_FILE, settings.TIME_LIMIT_POLICY)
     return make_generator(Plan(cases=2000, seed=11, now=NOW, days=120,
                                base_url=settings.PUBLIC_BASE_URL, **plan),
@@ -86,8 +85,6 @@ def test_the_mix_is_realistic(loaded, uow):
 
 
 def test_every_row_is_its_rebuilt_ledger(loaded, env, settings):
-    from core.cases.policy import load_policy
-
     policy = load_policy(settings.POLICY_FILE, settings.TIME_LIMIT_POLICY)
     session = env.session_factory()
     try:
@@ -113,10 +110,15 @@ def test_real_ladder_sends_exactly_what_the_replay_had_not(loaded, env, settings
         queued = run_ladder(tx, NOW)
         tx.session.flush()
         after = set(tx.session.scalars(ladder))
+        supervised = tx.session.scalar(select(func.count()).select_from(CaseEvent).where(
+            CaseEvent.action == "supervise", CaseEvent.at == NOW))
+        # the 督办 lines it wrote continue each ledger (seq, from-status) like any event
+        assert check_ledger(tx.session, env.calendar, load_policy(
+            settings.POLICY_FILE, settings.TIME_LIMIT_POLICY)) == []
     finally:
         tx.session.rollback()
         tx.session.close()
-    assert queued > 0 and before < after
+    assert queued > 0 and before < after and supervised > 0
     assert after == through_now
 
 
