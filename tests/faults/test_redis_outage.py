@@ -42,10 +42,10 @@ def test_redis_killed_during_a_burst_then_back_then_hung(settings, private_redis
     during = len(tally.answers)
 
     # WeChat's late retries of every message: the new Redis has none of the old marks
-    spread(burst, 3.0, lambda m: tally.add(post(server.url, m.sender, m.text, m.msg_id)), workers=8)
+    spread(burst, 2.0, lambda m: tally.add(post(server.url, m.sender, m.text, m.msg_id)), workers=8)
     # things work again: new reports, and their dedup marks are back in Redis
     after_tally = Tally()
-    spread(after, 3.0, lambda m: storm(server.url, m, after_tally, rng), workers=8)
+    spread(after, 2.0, lambda m: storm(server.url, m, after_tally, rng), workers=8)
     client = redis.Redis.from_url(private_redis.url)
     marks = [k for k in client.scan_iter("wgt:dedup:official:*")]
     after_marks = [client.get(f"wgt:dedup:official:msg:{m.msg_id}") for m in after]
@@ -56,7 +56,7 @@ def test_redis_killed_during_a_burst_then_back_then_hung(settings, private_redis
     assert private_redis.proc is not None
     os.kill(private_redis.proc.pid, signal.SIGSTOP)
     try:
-        spread(frozen, 4.0, lambda m: storm(server.url, m, frozen_tally, rng), workers=8)
+        spread(frozen, 3.0, lambda m: storm(server.url, m, frozen_tally, rng), workers=8)
     finally:
         os.kill(private_redis.proc.pid, signal.SIGCONT)
 

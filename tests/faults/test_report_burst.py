@@ -29,7 +29,10 @@ REPORTS, SECONDS, SENDERS = 400, 16.0, 100
 
 
 def test_burst_of_400_reports_each_retried_three_times(settings, gunicorn, report):
-    server = gunicorn(settings, workers=2)
+    # SQLite: one worker. Two take 4-7 times longer here and answer a fifth of the tries after
+    # WeChat's 5 s (writers starve each other on SQLite's lock; docs/faults.md, "Found");
+    # dedup across workers on SQLite is covered by the Redis fault (two workers, Redis down).
+    server = gunicorn(settings, workers=1 if settings.uses_sqlite else 2)
     burst = messages("o-burst-", report_texts(REPORTS, settings.NLP_CONFIDENCE_THRESHOLD), SENDERS)
     tally, rng = Tally(), random.Random(6)
 
@@ -61,6 +64,7 @@ def test_burst_of_400_reports_each_retried_three_times(settings, gunicorn, repor
     assert statuses.get(500, 0) == 0 and not [s for s in statuses if s >= 500 and s != 503], statuses
     assert found.cases == REPORTS and found.whole(), found.line()
     assert found.messages == REPORTS
+    assert slow <= len(tally.answers) // 50, "more than 2 % of the answers came after WeChat's 5 s"
     assert not no_code and not differing
     assert len(found.codes) == REPORTS
     server.stop()
