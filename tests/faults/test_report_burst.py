@@ -120,7 +120,7 @@ def test_two_reports_at_once_from_a_new_resident_are_two_cases(settings, gunicor
     found = ledger(settings.DATABASE_URL, "o-first-")
     fallback = [a for a in tally.answers if "系统开小差" in a.reply]
     report(f"{len(pairs)} new residents each sent two different reports at the same moment, "
-           f"retried as WeChat does: statuses {dict(sorted(tally.statuses().items()))} (503: the "
+           f"retried as WeChat does: statuses {dict(sorted(tally.statuses().items()))} (a 503 is the "
            f"loser of the race for the new resident row, retried), {len(fallback)} fallback "
            f"replies; {found.line()}")
     assert found.cases == found.messages == 2 * len(pairs) and found.whole(), found.line()
