@@ -37,6 +37,7 @@ import redis
 from flask import Flask, current_app
 
 from bot.inbound import Inbound
+from bot.store import CoolDown, quick_redis
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -165,8 +166,11 @@ class RedisLimiter:
         self.client, self.rate, self.clock, self.prefix = client, rate, clock, prefix
         self._script = client.register_script(_SCRIPT)
         self._warned = -math.inf
+        self.cool_down = CoolDown()  # a hung Redis: one 0.25 s timeout per 5 s, not per message
 
     def hit(self, key: str, message: str = "") -> Decision:
+        if self.cool_down.resting():
+            return ALLOW
         now_ms = int(self.clock() * 1000)
         try:
             allowed, retry_ms, told = self._script(
@@ -175,6 +179,7 @@ class RedisLimiter:
                 args=[now_ms, self.rate.interval_ms, self.rate.capacity_ms, NOTICE_SECONDS * 1000,
                       SEEN_SECONDS * 1000 if message else 0])
         except redis.RedisError as exc:
+            self.cool_down.failed()
             self._warn(exc)
             return ALLOW  # fail open: a Redis outage must not silence residents
         if int(allowed):
@@ -196,8 +201,7 @@ def make_limiter(settings: Settings, clock: Callable[[], float] = time.time) -> 
     rate = Rate(settings.RATE_LIMIT_PER_MINUTE, settings.RATE_LIMIT_BURST)
     if not settings.REDIS_URL:
         return MemoryLimiter(rate, clock)
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.25,
-                                  socket_connect_timeout=0.25)
+    client = quick_redis(settings.REDIS_URL, 0.25)
     return RedisLimiter(client, rate, clock)
 
 
