@@ -24,6 +24,10 @@ class Case(Base):
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_reported_at", "reported_at"),
         Index("ix_cases_merged_into", "merged_into_id"),
+        # digest, board, 考核 and export over a community and a window (migration 0006)
+        Index("ix_cases_grid_resolved", "grid_id", "resolved_at"),
+        Index("ix_cases_accepted_at", "accepted_at"),
+        Index("ix_cases_grid_closed", "grid_id", "closed_at"),
         # the duplicate check's candidates (migration 0007; predicate as in core/cases/report.py)
         Index("ix_cases_open_by_grid_category", "grid_id", "category", "reported_at",
               sqlite_where=text(OPEN_UNMERGED), postgresql_where=text(OPEN_UNMERGED)),
@@ -72,7 +76,8 @@ class CaseEvent(Base):
 
     __tablename__ = "case_events"
     __table_args__ = (Index("ix_case_events_case_seq", "case_id", "seq", unique=True),
-                      Index("ix_case_events_at", "at"))
+                      Index("ix_case_events_at", "at"),
+                      Index("ix_case_events_case_action", "case_id", "action", "at"))  # 0006
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
