@@ -21,6 +21,7 @@ from bot.context import BotContext
 from bot.conversation import Conversation, conversation_key
 from bot.inbound import Inbound
 from bot.nlp import Classification, classify
+from bot.nlp.similarity import prime as prime_similarity
 from bot.router import first_word
 from bot.store import Store, StoreUnavailable
 from core.cases.models import Case
@@ -136,7 +137,7 @@ class Pipeline:
             return None  # not words to classify, or a command (查询, 绑定, 评价 …)
         c = classify(inbound.text)
         if c.intent == "report":
-            self.runtime.env.similarity(inbound.text, inbound.text)  # fills the per-text cache
+            prime_similarity(inbound.text, c)  # the duplicate check's features, from this classification
         return c
 
     def _reply_of_duplicate(self, inbound: Inbound) -> str | None:

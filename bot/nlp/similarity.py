@@ -13,8 +13,10 @@ either has none. Weights and the merge threshold live in ``config/nlp/settings.y
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Set
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.nlp.engine import Engine, get_engine
 from bot.nlp.model import Classification
@@ -29,7 +31,7 @@ def _bigrams(text: str) -> set[str]:
     return grams
 
 
-def _overlap(a: set[str], b: set[str], dice: bool = False) -> float:
+def _overlap(a: Set[str], b: Set[str], dice: bool = False) -> float:
     if not a or not b:
         return 0.0
     common = len(a & b)
@@ -57,15 +59,44 @@ class _Features:
     empty: bool
 
 
-@lru_cache(maxsize=4096)
+_CACHE_SIZE = 4096
+_cache: OrderedDict[tuple[Engine, str], _Features] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _compute(engine: Engine, c: Classification) -> _Features:
+    norm = engine.normalise(c.text)
+    return _Features(c.category, engine.normalise(c.address), frozenset(_words(engine, c, norm)),
+                     frozenset(_bigrams(norm)), not norm.strip())
+
+
+def _remember(key: tuple[Engine, str], features: _Features) -> _Features:
+    with _cache_lock:
+        _cache[key] = features
+        _cache.move_to_end(key)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return features
+
+
 def _features(engine: Engine, text: str) -> _Features:
     """What similarity compares, computed once per text (a report is compared with up to 50
     open cases; each case's text would otherwise be classified and segmented every time).
     Keyed by the engine too, so reloading the tables starts afresh."""
-    c = engine.classify(text)
-    norm = engine.normalise(c.text)
-    return _Features(c.category, engine.normalise(c.address), frozenset(_words(engine, c, norm)),
-                     frozenset(_bigrams(norm)), not norm.strip())
+    key = (engine, text)
+    with _cache_lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    return _remember(key, _compute(engine, engine.classify(text)))
+
+
+def prime(text: str, c: Classification) -> None:
+    """Remember the features of ``text`` from the classification the caller already has
+    (the webhook classifies a report once; the duplicate check then need not again)."""
+    engine = get_engine()
+    _remember((engine, text), _compute(engine, c))
 
 
 def similarity(a: str, b: str) -> float:
@@ -75,8 +106,7 @@ def similarity(a: str, b: str) -> float:
     fa, fb = _features(engine, a), _features(engine, b)
     if fa.empty or fb.empty:
         return 0.0
-    text = max(_overlap(set(fa.words), set(fb.words)),
-               _overlap(set(fa.bigrams), set(fb.bigrams), dice=True))
+    text = max(_overlap(fa.words, fb.words), _overlap(fa.bigrams, fb.bigrams, dice=True))
     address = _address(fa.address, fb.address)
     category = 1.0 if fa.category == fb.category else 0.0
     total = s["similarity_text_weight"] + s["similarity_address_weight"] + s["similarity_category_weight"]

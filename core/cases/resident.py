@@ -21,6 +21,8 @@ from core.registry.lookup import find_address, in_jurisdiction
 from core.registry.models import Grid, Resident
 from core.uow import UnitOfWork
 
+TOUCH_EVERY = timedelta(minutes=1)  # how stale the window's start may be (touch_resident)
+
 
 def bind_resident(uow: UnitOfWork, openid: str, text: str) -> Resident:
     """绑定: place the resident in the unit grid of 小区 + 楼栋."""
@@ -94,10 +96,16 @@ def set_publicity(uow: UnitOfWork, openid: str, wanted: bool) -> Resident:
 
 
 def touch_resident(uow: UnitOfWork, openid: str, *, subscribed: bool | None = None) -> Resident:
-    """A message from the resident opens their 48-hour customer-service window."""
+    """A message from the resident opens their 48-hour customer-service window.
+
+    Within a minute of the last touch (and nothing sent in the window since) the row is left
+    as it is: the window then closes up to a minute early, never late, and a resident's
+    burst of messages and photos costs one UPDATE, not one each."""
     row = ensure_resident(uow, openid)
-    row.last_message_at = uow.now()
-    row.window_sent = 0
+    now = uow.now()
+    if row.last_message_at is None or row.window_sent or now - row.last_message_at >= TOUCH_EVERY:
+        row.last_message_at = now
+        row.window_sent = 0
     if subscribed is not None:
         row.subscribed = subscribed
     return row

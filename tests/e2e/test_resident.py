@@ -163,6 +163,28 @@ def test_every_message_opens_the_service_window(resident_chat, uow, clock):
     chat.say("你好")
     row = resident_row(uow, "o-window")
     assert row.last_message_at == clock.now() and row.window_sent == 0
+    opened = clock.now()
+    clock.advance(seconds=30)
+    chat.say("还有一个问题")  # a burst: the window's start stays (it closes ≤ 1 min early, never late)
+    assert resident_row(uow, "o-window").last_message_at == opened
+    clock.advance(seconds=31)
+    chat.say("在吗")
+    assert resident_row(uow, "o-window").last_message_at == clock.now()
+
+
+def test_a_message_after_pushes_in_the_window_resets_its_count(resident_chat, uow, clock):
+    from sqlalchemy import update
+
+    from core.registry.models import Resident
+
+    chat = resident_chat("o-cap")
+    chat.say("你好")
+    with uow() as tx:
+        tx.session.execute(update(Resident).where(Resident.openid == "o-cap").values(window_sent=3))
+    clock.advance(seconds=10)
+    chat.say("收到了吗")
+    row = resident_row(uow, "o-cap")
+    assert row.window_sent == 0 and row.last_message_at == clock.now()
 
 
 def test_voice_recognition_text_is_a_report(resident_chat):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import bot.nlp as nlp
@@ -35,6 +37,21 @@ def test_same_problem_is_similar(engine, a, b):
 )
 def test_different_problems_are_not_similar(engine, a, b):
     assert similarity(a, b) < similarity_threshold()
+
+
+def test_primed_features_are_those_classify_would_give(engine):
+    """The webhook primes the duplicate check with its own classification: same features."""
+    module = sys.modules["bot.nlp.similarity"]  # the package re-exports a function of that name
+
+    text, other = "阳光花园3栋楼下垃圾桶满了没人清", "阳光花园3栋垃圾桶都满出来了"
+    fresh = module._compute(engine, engine.classify(text))
+    module._cache.clear()
+    module.prime(text, classify(text))
+    assert module._cache[(engine, text)] == fresh
+    primed = similarity(text, other)
+    module._cache.clear()
+    assert similarity(text, other) == primed
+    assert len(module._cache) == 2  # both texts remembered after a comparison
 
 
 def test_similarity_bounds(engine):
