@@ -25,6 +25,11 @@ CLAUSE_SPLIT = re.compile(r"[\s,，。.!！?？;；:：、~～…]+")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
 
 
+# The few emoji that name a hazard are read as its character (🔥🔥🔥 快 → 火火火 快);
+# one code point each, so lengths stay unchanged.
+_EMOJI_WORDS = {0x1F525: "火"}
+
+
 def fold_width(text: str) -> str:
     """Full-width → half-width, upper → lower case; length is unchanged."""
     return text.translate(_FULLWIDTH)
@@ -39,7 +44,7 @@ class Normaliser:
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def __call__(self, text: str) -> str:
-        folded = fold_width(text)
+        folded = fold_width(text).translate(_EMOJI_WORDS)
         folded = _EMOJI.sub(" ", folded)
         if self._pattern is None:
             return folded

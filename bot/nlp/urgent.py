@@ -57,7 +57,9 @@ class _Reading:
         self.negation = detector.negation
         self.clause_blockers = detector.clause_blockers
         self.past = detector.table.opening_past
+        self.past_blockers = detector.table.past_blockers | detector.table.opening_past
         self.now_starts = [m.start for m in found if m.term in detector.table.still_now]
+        self.worse_starts = [m.start for m in found if m.term in detector.table.worse_now]
 
     def live(self, part: Part, harmless: frozenset[str]) -> bool:
         """Does some word of ``part`` occur without negation or blocker in its clause?"""
@@ -76,6 +78,8 @@ class _Reading:
                 return True
             if b.term in self.past and any(b.end <= s and self.clause[s] == clause for s in self.now_starts):
                 continue  # 上周修过的电梯今天又困人了: a later "now" word in the clause wins
+            if b.term in self.past_blockers and any(b.end <= s for s in self.worse_starts):
+                continue  # 上周就有煤气味 今天特别浓: "worse now" in any later clause wins
             if b.term in self.clause_blockers or b.term in harmless:
                 return True
         return False
@@ -148,8 +152,11 @@ class UrgencyDetector:
         return not roots or not present.isdisjoint(roots)
 
     def silenced(self, present: set[str]) -> bool:
-        """A message blocker (已救出, 消防演练 …) occurs: nothing here is urgent."""
-        return not present.isdisjoint(self.message_blockers)
+        """A message blocker (已救出, 消防演练 …) occurs, or the news is second-hand
+        (听说, 群里说) and nothing says the writer suffers it now: nothing here is urgent."""
+        if not present.isdisjoint(self.message_blockers):
+            return True
+        return not present.isdisjoint(self.table.hearsay) and present.isdisjoint(self.table.firsthand)
 
     def told_as_past(self, text: str, present: set[str], found: list[Match]) -> bool:
         """The message opens in the past (前天晚上有人打架 还见血了) and nothing says the
@@ -157,7 +164,7 @@ class UrgencyDetector:
         table = self.table
         if not table.opening_past or present.isdisjoint(table.opening_past):
             return False
-        if not present.isdisjoint(table.still_now):
+        if not present.isdisjoint(table.still_now) or not present.isdisjoint(table.worse_now):
             return False
         first_end = next((g.start() for g in CLAUSE_SPLIT.finditer(text) if g.start() > 0), len(text))
         return any(m.term in table.opening_past and m.start < first_end for m in found)

@@ -17,7 +17,8 @@ from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.yamlnodes import Source
 
 TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups",
-              "safety_net_requires_any", "opening_past", "still_now"}
+              "safety_net_requires_any", "opening_past", "still_now", "worse_now",
+              "hearsay", "firsthand"}
 GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
                 "harmless_message", "defer_to"}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -57,11 +58,22 @@ class UrgentTable:
     # unless a word of still_now says it goes on (现在还在, 又, 今天).
     opening_past: frozenset[str] = frozenset()
     still_now: frozenset[str] = frozenset()
+    # Words saying the danger is worse now (今天特别浓, 比之前浓多了): a past blocker
+    # earlier in the message no longer silences the hazard it precedes.
+    worse_now: frozenset[str] = frozenset()
+    # Second-hand news (听说, 群里说) silences every group, unless a firsthand word
+    # (咳嗽, 眼睛睁不开) says the writer suffers the danger right now.
+    hearsay: frozenset[str] = frozenset()
+    firsthand: frozenset[str] = frozenset()
+    # The clause blockers of the list named `past` (上周, 昨天 …): the ones a later
+    # "worse now" word overrides.
+    past_blockers: frozenset[str] = frozenset()
 
     def words(self) -> set[str]:
         """Every word the detector looks for."""
         words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers
-                    | self.net_requires_any | self.opening_past | self.still_now)
+                    | self.net_requires_any | self.opening_past | self.still_now
+                    | self.worse_now | self.hearsay | self.firsthand)
         for g in self.groups:
             words.update(w for parts in g.phrases for part in parts for w in part.words)
             words.update(g.requires_any | g.harmless_clause | g.harmless_message)
@@ -138,4 +150,8 @@ def parse_urgent(src: Source) -> UrgentTable:
         net_requires_any=_words(src, spec.get("safety_net_requires_any")),
         opening_past=_words(src, spec.get("opening_past")),
         still_now=_words(src, spec.get("still_now")),
+        worse_now=_words(src, spec.get("worse_now")),
+        hearsay=_words(src, spec.get("hearsay")),
+        firsthand=_words(src, spec.get("firsthand")),
+        past_blockers=blockers.get("past", frozenset()),
     )

@@ -1,0 +1,116 @@
+"""Emergencies in everyday words (issue #3): colloquial and dialect hazard words,
+homophone typos, concepts that combine, "worse now" after a past opening, second-hand
+news, and the harmless twins of each (bills, drills, jokes, cooking, insurance).
+
+Every sentence here is our own; none is in a labelled file.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp import classify
+
+URGENT = [
+    # fire, in colloquial, dialect and emoji words; homophone typos (着伙, 天燃气, 冒湮)
+    ("safety", "隔壁厨房走水了 火苗从窗户蹿出来"),
+    ("safety", "我家厨房着伙了 快来"),
+    ("safety", "🔥🔥🔥 12栋楼顶 快"),
+    ("safety", "五楼阳台的杂物烧得好旺 没人管"),
+    ("safety", "三楼窗户冒湮了 好像没人在家"),
+    # gas: smell words, typos
+    ("safety", "我们楼道一股臭鸡蛋味 熏得人头晕"),
+    ("safety", "单元门口天燃气味特别大"),
+    # a past opening, but it is worse now
+    ("safety", "前几天就闻到煤气味 今天特别浓"),
+    ("safety", "昨天就觉得有股燃气味 今天越来越浓 都不敢开灯"),
+    ("safety", "上周开始厨房有点煤气的味道 现在比之前重多了"),
+    # structures moving now
+    ("safety", "整栋楼在往下沉 墙都裂开了口子"),
+    ("safety", "车库顶上的楼板一夜之间裂宽了 还在掉渣 大家都不敢进去"),
+    # toxic air; second-hand cause but first-hand symptoms
+    ("safety", "化工厂那边飘来一股氨气味 好多人眼睛辣得睁不开"),
+    ("safety", "路口翻了辆槽罐车 味道呛得人直咳嗽 听说是拉化学品的"),
+    # an intruder inside now; a dog attacking now
+    ("security", "有个陌生人翻窗进了我家 现在还在屋里 我躲在卫生间"),
+    ("security", "两个小偷撬锁进了三楼那户 人还在里面"),
+    ("health", "一条大狗咬住了一个小朋友的腿不放"),
+    # an old or lone neighbour not answering, and a smell
+    ("welfare", "对门老太太好几天没出门了 敲门没人应 门口有股臭味"),
+    ("welfare", "楼上一个人住的刘伯电话不接 屋里传出一股异味"),
+]
+
+CALM = [
+    # "still" is not "worse": a past fire's lingering smell
+    "上次着火的那家 现在还是一股烟味",
+    "前几天楼下闻到煤气味 燃气公司来修好了",
+    # insurance, claims, bills
+    "家里买的财产险能不能保火灾",
+    "天燃气费在哪里交",
+    # jokes, figures of speech, screens
+    "哈哈 我家锅烧糊了 冒了好多烟",
+    "被楼上装修吵得我想跳楼的心都有了",
+    "电视剧里那个着火的场面吓死我了",
+    "红红火火过大年 社区有活动吗",
+    # tests, rumours, second-hand news, reassurance
+    "烟感在测试 响了一下午",
+    "群里有人说3栋着火了 我下去看了 根本没有",
+    "听说隔壁小区电梯掉下来了 我们的电梯年检了吗",
+    "刚才插线板冒了个火花 我马上拔了 现在没事",
+    "厨房烧糊了冒烟 开窗散了 大家不用担心",
+    # cooking fire that was brief
+    "酒精炉着火了一下 吓一跳",
+    # habitual pollution is an env problem, not an emergency
+    "对面作坊天天烧东西 黑烟刺鼻 大家都在咳嗽",
+    # cracks that do not move; falling tiles
+    "墙上有条裂缝 好几年了 要不要鉴定",
+    "外墙瓷砖往下掉 大家都不敢从下面走",
+    # burglaries that are over; dogs that are a nuisance
+    "昨晚家里被撬了 丢了两千块 已经报警了",
+    "楼下的狗老是追着人咬 能不能管管",
+    "我家狗把拖鞋咬坏了",
+    "被狗咬了要去哪打疫苗",
+    # a worry about an old neighbour, no smell
+    "楼下李奶奶一个人住 这两天敲门没人应 有点不放心",
+]
+
+
+@pytest.mark.parametrize(("category", "text"), URGENT)
+def test_everyday_emergencies_are_urgent(engine, category, text):
+    c = classify(text)
+    assert c.urgent, (text, c.to_dict())
+    assert c.intent == "report"
+    assert c.category == category, (text, c.to_dict())
+
+
+@pytest.mark.parametrize("text", CALM)
+def test_everyday_harmless_twins_are_not_urgent(engine, text):
+    c = classify(text)
+    assert not c.urgent, (text, c.to_dict())
+
+
+def test_worse_now_overrides_a_past_blocker_in_an_earlier_clause(engine):
+    # the same past opening: a later "worse now" clause makes it urgent, a plain
+    # "still" or an unrelated later clause does not
+    assert classify("上礼拜就有股煤气味 今天浓多了").urgent
+    assert not classify("上礼拜就有股煤气味 今天物业来看过了").urgent
+    assert not classify("上礼拜就有股煤气味").urgent
+
+
+def test_hearsay_is_silenced_unless_firsthand(engine):
+    urgency = engine.urgency
+
+    def present(text: str) -> set[str]:
+        return {m.term for m in engine.scanner.raw(engine.normalise(text))}
+
+    assert urgency.silenced(present("听说那边着火了"))
+    assert not urgency.silenced(present("听说是罐子漏了 我们咳嗽得厉害"))
+    assert not urgency.silenced(present("楼下着火了"))
+
+
+def test_fire_emoji_reads_as_fire_without_changing_length(engine):
+    text = "🔥🔥 3栋"
+    norm = engine.normalise(text)
+    assert len(norm) == len(text)
+    assert norm.startswith("火火")
+    assert engine.normalise("😀 3栋").startswith(" ")  # other emoji stay separators
