@@ -38,6 +38,17 @@ URGENT = [
     # an old or lone neighbour not answering, and a smell
     ("welfare", "对门老太太好几天没出门了 敲门没人应 门口有股臭味"),
     ("welfare", "楼上一个人住的刘伯电话不接 屋里传出一股异味"),
+    # carbon monoxide: a stove or charcoal and people feeling ill
+    ("safety", "我们一家人头晕恶心 屋里生着煤炉"),
+    ("safety", "洗澡的时候我妈晕在浴室了 热水器是燃气的"),
+    # a stroke; despair with the means at hand
+    ("health", "我爸中风了 半边身子动不了 说不出话"),
+    ("safety", "我不想活了 药都准备好了"),
+    # water to the waist; a door kicked in; a lock being forced; a dog attacking
+    ("property", "地下车库水已经到腰了 还有人在里面挪车"),
+    ("security", "我家门被人踹开了 有个男的冲进来了"),
+    ("security", "有人在撬隔壁的门 正在撬"),
+    ("health", "一条狗在追着咬孩子 孩子被咬倒了"),
 ]
 
 CALM = [
@@ -72,6 +83,13 @@ CALM = [
     "被狗咬了要去哪打疫苗",
     # a worry about an old neighbour, no smell
     "楼下李奶奶一个人住 这两天敲门没人应 有点不放心",
+    # figures of speech and hyperbole
+    "物业费太贵了 气得我冒火",
+    "热死了 我都要中暑晕倒了",
+    "说他两句 他还翻白眼",
+    # a past stroke, a worry about charcoal
+    "我爸去年中风 现在能申请什么补贴",
+    "我想问问烧炭取暖安全吗",
 ]
 
 
