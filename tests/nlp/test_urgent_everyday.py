@@ -49,6 +49,10 @@ URGENT = [
     ("security", "我家门被人踹开了 有个男的冲进来了"),
     ("security", "有人在撬隔壁的门 正在撬"),
     ("health", "一条狗在追着咬孩子 孩子被咬倒了"),
+    # Cantonese; poison taken; a person sitting on a roof edge
+    ("health", "快啲嚟 楼下有人晕低咗 叫极都唔应"),
+    ("safety", "我爸喝了农药 已经吐了"),
+    ("safety", "有个人坐在楼顶边上 两条腿在外面晃"),
 ]
 
 CALM = [
@@ -90,6 +94,11 @@ CALM = [
     # a past stroke, a worry about charcoal
     "我爸去年中风 现在能申请什么补贴",
     "我想问问烧炭取暖安全吗",
+    # what might happen; other people's news; a leak already shut off
+    "电动车进电梯太危险了 会爆炸的",
+    "我朋友说她们小区着火了 好可怕",
+    "新闻说有个地方燃气爆炸了 我们要注意什么",
+    "刚才闻到一点点煤气味 原来是燃气灶没关好 已经关了",
 ]
 
 
