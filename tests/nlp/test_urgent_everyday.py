@@ -124,6 +124,16 @@ def test_worse_now_overrides_a_past_blocker_in_an_earlier_clause(engine):
     assert not classify("上礼拜就有股煤气味").urgent
 
 
+def test_a_story_opening_in_the_past_goes_on_now(engine):
+    # the danger happens in a later clause that says "now": not a story any more
+    assert classify("上周楼下那两家就吵过 现在打起来了 有人流血了").urgent
+    assert classify("以前就有人说这楼道堆东西危险 现在真的着火了").urgent
+    # a later "now" about the aftermath keeps the past event in the past
+    assert not classify("上个月电梯困人那次 现在维修好了吗").urgent
+    assert not classify("上周那个煤气泄漏的事 现在查清楚原因了吗").urgent
+    assert not classify("前几天有人在楼下打架 现在还有人在议论").urgent
+
+
 def test_hearsay_is_silenced_unless_firsthand(engine):
     urgency = engine.urgency
 
