@@ -17,17 +17,15 @@ for _code in list(_FULLWIDTH) + list(range(0x41, 0x5B)):
     _half = _FULLWIDTH.get(_code, _code)
     if 0x41 <= _half <= 0x5A:  # ASCII lower case only: str.lower() may change length
         _FULLWIDTH[_code] = _half + 0x20
+# The few emoji that name a hazard are read as its character (🔥🔥🔥 快 → 火火火 快);
+# one code point each, so lengths stay unchanged.
+_FULLWIDTH[0x1F525] = ord("火")
 
 # Clause breaks (分句): punctuation, spaces and emoji-free separators between phrases.
 CLAUSE_SPLIT = re.compile(r"[\s,，。.!！?？;；:：、~～…]+")
 
 # Emoji and pictographs; treated as separators, never as words.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]")
-
-
-# The few emoji that name a hazard are read as its character (🔥🔥🔥 快 → 火火火 快);
-# one code point each, so lengths stay unchanged.
-_EMOJI_WORDS = {0x1F525: "火"}
 
 
 def fold_width(text: str) -> str:
@@ -44,7 +42,7 @@ class Normaliser:
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def __call__(self, text: str) -> str:
-        folded = fold_width(text).translate(_EMOJI_WORDS)
+        folded = fold_width(text)
         folded = _EMOJI.sub(" ", folded)
         if self._pattern is None:
             return folded
