@@ -59,6 +59,9 @@ URGENT = [
     ("safety", "小区游泳池有个小孩沉底了"),
     ("health", "有个老头在公交站突然抽风了"),
     ("safety", "雨太大 后面山坡滑下来了 冲进了几户人家"),
+    # despair by the water; smoke that cuts off the way out, whatever burns
+    ("safety", "有个女的在河边哭 说不想活了 往水里走"),
+    ("safety", "楼道里有人在烧东西 烟好大 门都被堵了 我们下不去"),
 ]
 
 CALM = [
@@ -124,6 +127,8 @@ CALM = [
     "家里的燃气灶火苗是黄色的 正常吗",
     "社区能不能组织一次急救培训 心肺复苏那种",
     "有没有独居老人一键呼叫 我妈一个人住 怕她摔倒没人知道",
+    # roadside leaf burning: smoke on the road is not a way out cut off
+    "路边有人烧落叶 浓烟滚滚 开车都看不清 下不去车",
 ]
 
 
