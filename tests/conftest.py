@@ -41,6 +41,19 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+def drop_job_store(database_url: str) -> None:
+    """PostgreSQL keeps APScheduler's job store in its own schema, which the per-test
+    truncation skips: tests that run the scheduler drop it before and after."""
+    if not database_url.startswith("postgresql"):
+        return
+    from bot.scheduler import JOBS_SCHEMA
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {JOBS_SCHEMA} CASCADE"))
+    engine.dispose()
+
+
 def _truncate(engine: Engine) -> None:
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:

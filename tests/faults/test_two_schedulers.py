@@ -13,15 +13,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.outbox_worker import OutboxWorker
-from bot.scheduler import JOBS_SCHEMA
 from bot.wechat import build_clients
 from bot.wechat.notifier import Notifier
 from core.clock import FixedClock, SystemClock, as_local
-from core.db import make_engine
 from core.outbox import Notification
+from tests.conftest import drop_job_store
 from tests.faults.infra import python_process, settings_env, stop_process, wait_until
 
 pytestmark = [pytest.mark.faults, pytest.mark.usefixtures("town")]
@@ -31,15 +30,9 @@ MONDAY_8 = "2026-11-30T08:00"  # 早例会 and 周例会 reminders are due
 @pytest.fixture(autouse=True)
 def _no_job_store(database_url: str) -> Iterator[None]:
     """PostgreSQL keeps the job store in its own schema, which the per-test truncation skips."""
-    def drop() -> None:
-        if database_url.startswith("postgresql"):
-            engine = make_engine(database_url)
-            with engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {JOBS_SCHEMA} CASCADE"))
-            engine.dispose()
-    drop()
+    drop_job_store(database_url)
     yield
-    drop()
+    drop_job_store(database_url)
 
 
 def _runs(path: Path) -> list[tuple[int, str, float]]:

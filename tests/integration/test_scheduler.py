@@ -24,20 +24,21 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from apscheduler.job import Job
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 import core.models  # noqa: F401  (every table, as Alembic's env.py sees them)
 from bot.app import create_app
 from bot.cli import scheduler as cli_scheduler
 from bot.devtools.fakewechat import FakeWeChat
 from bot.lease import LEASE_KEY, LocalLease, RedisLease, make_lease
-from bot.scheduler import JOBS_SCHEMA, make_jobstore, run_job, trigger_for
+from bot.scheduler import make_jobstore, run_job, trigger_for
 from bot.scheduler_service import SchedulerService
 from bot.wechat.clients import reset_shared_clients
 from core.clock import SHANGHAI
 from core.db import Base, make_engine
 from core.outbox import Notification, enqueue
 from core.reminders.registry import JobSpec
+from tests.conftest import drop_job_store
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (Redis)")
@@ -97,16 +98,10 @@ MONDAY, FRIDAY = "2026-10-12T08:00", "2026-10-09T08:00"
 @pytest.fixture(autouse=True)
 def _clean(database_url: str) -> Iterator[None]:
     """Empty CALLS; on PostgreSQL drop the job store's schema (the truncation skips it)."""
-    def drop() -> None:
-        if database_url.startswith("postgresql"):
-            engine = make_engine(database_url)
-            with engine.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA IF EXISTS {JOBS_SCHEMA} CASCADE"))
-            engine.dispose()
     CALLS.clear()
-    drop()
+    drop_job_store(database_url)
     yield
-    drop()
+    drop_job_store(database_url)
     CALLS.clear()
 
 
