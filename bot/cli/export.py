@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import click
 from flask.cli import with_appcontext
 
@@ -36,8 +39,11 @@ def ledger_command(code: str, month: str | None, output: str, unmasked: bool,
     rt = runtime()
     try:
         period = parse_month(month) if month else current_month(rt.env.clock.now())
+        buffer = io.BytesIO()  # no file unless the export succeeds; no record unless the file is written
         with rt.uow() as uow:
-            done = export_ledger(uow, code, period, output, unmasked_as=as_user if unmasked else None)
+            done = export_ledger(uow, code, period, buffer, Path(output).name,
+                                 unmasked_as=as_user if unmasked else None)
+            Path(output).write_bytes(buffer.getvalue())
     except (InvalidInput, NotFound) as exc:
         raise click.UsageError(str(exc)) from None
     except Forbidden as exc:
@@ -46,4 +52,4 @@ def ledger_command(code: str, month: str | None, output: str, unmasked: bool,
         raise click.ClickException(f"无法写入 {output}：{exc.strerror or exc}") from None
     masked = "已脱敏" if done.masked else "未脱敏（已记录导出人）"
     click.echo(f"已导出 {done.community} {done.period.label} 台账：{done.cases} 件事件、"
-               f"{done.events} 条记录，{masked} → {done.path}")
+               f"{done.events} 条记录，{masked} → {output}")

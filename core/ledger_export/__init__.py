@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -35,9 +35,9 @@ ASSESSMENT_WIDTHS = {"类型": 7, "名次": 5, "编码/账号": 11, "名称": 16
 
 @dataclass(frozen=True)
 class LedgerExport:
-    """What was written: the file, the counts, whether it was masked."""
+    """What was written: the file's name, the counts, whether it was masked."""
 
-    path: Path
+    name: str
     community: str
     period: Period
     cases: int
@@ -57,9 +57,11 @@ def _admin(uow: UnitOfWork, username: str | None) -> Staff:
     return person
 
 
-def export_ledger(uow: UnitOfWork, community: str, period: Period, path: str | Path, *,
+def export_ledger(uow: UnitOfWork, community: str, period: Period, out: BinaryIO, name: str, *,
                   unmasked_as: str | None = None) -> LedgerExport:
-    """Write the ledger workbook of ``community`` for ``period`` (a month) to ``path``."""
+    """Write the ledger workbook of ``community`` for ``period`` (a month) to the stream
+    ``out``; ``name`` is the file it will be kept as (for the unmasked export's record).
+    No file is touched here: the caller decides where the bytes go."""
     unit = find_community(uow, community.strip())
     admin = _admin(uow, unmasked_as) if unmasked_as is not None else None
     ids = sorted(subtree(uow.session, [unit.id]))
@@ -88,17 +90,16 @@ def export_ledger(uow: UnitOfWork, community: str, period: Period, path: str | P
     for line in [*result.grids, *result.leaders]:
         writer.write(c.value(line) for c in SHEET_COLUMNS)
     writer.finish()
-    target = Path(path)
-    wb.save(target)
+    wb.save(out)
     if admin is not None:
-        _record_unmasked(uow, admin, unit.code, period, target, counts[0])
-    return LedgerExport(target, unit.code, period, counts[0], counts[1], admin is None)
+        _record_unmasked(uow, admin, unit.code, period, name, counts[0])
+    return LedgerExport(name, unit.code, period, counts[0], counts[1], admin is None)
 
 
-def _record_unmasked(uow: UnitOfWork, admin: Staff, community: str, period: Period, target: Path,
+def _record_unmasked(uow: UnitOfWork, admin: Staff, community: str, period: Period, name: str,
                      cases: int) -> None:
     """The unmasked export leaves a trace: a work record of the admin, and a log line."""
-    text = f"导出未脱敏台账 {community} {period.key}（{cases}件）→ {target.name}"
+    text = f"导出未脱敏台账 {community} {period.key}（{cases}件）→ {name}"
     uow.session.add(WorkLog(staff_id=admin.id, kind="export", text=text, at=uow.now()))
     log.warning("unmasked ledger export by %s: community %s, month %s, %d cases, file %s",
-                admin.wecom_userid, community, period.key, cases, target.name)
+                admin.wecom_userid, community, period.key, cases, name)
