@@ -22,6 +22,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateSchema
 
 from core.clock import SHANGHAI, FixedClock, as_local
@@ -87,16 +88,31 @@ def trigger_for(spec: JobSpec) -> CronTrigger:
     return CronTrigger(**spec.cron, timezone=SHANGHAI)  # type: ignore[arg-type]
 
 
-def run_spec(env: Env, spec: JobSpec, at: datetime) -> JobRun:
-    """Call one job as if the clock read ``at``, in its own transaction (工作单元)."""
+def run_spec(env: Env, spec: JobSpec, at: datetime, tries: int = 3) -> JobRun:
+    """Call one job as if the clock read ``at``, in its own transaction (工作单元).
+
+    Two processes running the same slot at once (two ``--run-due`` from cron, say) both see
+    no outbox row for a key and both insert it; the later commit breaks the unique dedup key.
+    That transaction is rolled back whole and the job run again: it now finds the winner's
+    rows and queues only what is still missing (usually nothing).
+    """
     run = JobRun(spec, as_local(at))
-    try:
-        with UnitOfWork(replace(env, clock=FixedClock(run.at))) as uow:
-            event.listen(uow.session, "pending_to_persistent", lambda _s, obj: (
-                run.rows.append(obj) if isinstance(obj, Notification) else None))
-            run.queued = int(spec.func(uow, run.at))
-    except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
-        run.error, run.rows = exc, []
+    for attempt in range(1, tries + 1):
+        run.rows, run.error, run.queued = [], None, 0
+        try:
+            with UnitOfWork(replace(env, clock=FixedClock(run.at))) as uow:
+                event.listen(uow.session, "pending_to_persistent", lambda _s, obj: (
+                    run.rows.append(obj) if isinstance(obj, Notification) else None))
+                run.queued = int(spec.func(uow, run.at))
+            return run
+        except IntegrityError as exc:
+            run.error, run.rows, run.queued = exc, [], 0
+            if attempt < tries:
+                log.info("job %s at %s: another run queued the same rows first; trying again",
+                         spec.id, f"{run.at:%Y-%m-%d %H:%M}")
+        except Exception as exc:  # noqa: BLE001 - one failing job must not stop the others
+            run.error, run.rows, run.queued = exc, [], 0
+            return run
     return run
 
 

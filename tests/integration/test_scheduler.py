@@ -172,6 +172,29 @@ def test_running_twice_for_the_same_minute_queues_nothing_new(sched, uow):
     assert len(outbox_rows(uow)) == 3
 
 
+def test_a_run_that_loses_the_race_for_a_row_runs_again_and_queues_nothing(
+        sched, use_jobs, uow, database_url):
+    """Two ``--run-due`` at the same minute on PostgreSQL: both read "no row", the later
+    commit breaks the unique key. Here the other process's commit lands between this run's
+    read and its commit; the run starts over, finds the row and exits 0 (CI saw exit 1)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite writers BEGIN IMMEDIATE one at a time: the race cannot happen")
+
+    def racing(tx, now: datetime) -> int:
+        CALLS.append(("racing", now))
+        queued = _queue(tx, now, "racing", "leader1")
+        if len(called("racing")) == 1:  # the other process commits the same row meanwhile
+            with uow() as other:
+                _queue(other, now, "racing", "leader1")
+        return queued
+
+    use_jobs(JobSpec("racing", racing, {"hour": 8, "minute": 0}))
+    result = sched("--run-due", "--now", FRIDAY)
+    assert result.exit_code == 0, result.output
+    assert called() == ["racing", "racing"] and "racing\t2026-10-09 08:00\tqueued=0" in result.output
+    assert [r.dedup_key for r in outbox_rows(uow)] == ["sched-test:racing:20261009:leader1"]
+
+
 def test_what_run_due_queues_the_outbox_delivers_at_once(use_jobs, settings, clock, uow):
     ids = {"WECHAT_APPID": "wxsched0001", "WECHAT_SECRET": "s1", "WECOM_CORP_ID": "wwsched0001",
            "WECOM_SECRET": "s2"}
