@@ -101,7 +101,7 @@ class Engine:
                 lean = model.intent.weight * (p.get("consult", 0.0) - p.get("report", 0.0))
             if model.urgent is not None and model.urgent.weight > 0:
                 alarm = posteriors[-1]["urgent"]
-        intent = self.intents.detect(norm, present, evidence, bool(hits), lean)
+        intent = self.intents.detect(norm, present, evidence, bool(hits), lean, found)
         urgent = bool(hits) and intent == "report"
         if not urgent and intent == "report" and model is not None and model.urgent is not None \
                 and alarm >= model.urgent.threshold and not self.urgency.silenced(present) \

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from yaml.nodes import Node
 
+from bot.nlp.matcher import Match
 from bot.nlp.yamlnodes import Source
 
 SECTIONS = {"rate", "query", "praise", "chitchat", "consult", "report", "settings"}
@@ -106,6 +107,7 @@ class IntentDetector:
         # "any pattern matches" as one search: one alternation instead of a loop
         self._rate = _any_of(table.rate)
         self._query = _any_of(table.query_patterns)
+        self._presence = frozenset(self.presence_words())
 
     def presence_words(self) -> set[str]:
         t = self.t
@@ -114,10 +116,15 @@ class IntentDetector:
                 | set(t.chitchat_words) | set(t.about_bot))
 
     def detect(self, text: str, present: set[str], evidence: float, urgent: bool,
-               consult_bias: float = 0.0) -> str:
+               consult_bias: float = 0.0, found: list[Match] | None = None) -> str:
         """Intent of a normalised ``text``; ``evidence`` is the best category score and
-        ``consult_bias`` the learned model's lean towards consult (negative: report)."""
+        ``consult_bias`` the learned model's lean towards consult (negative: report).
+        With ``found`` (the scan's matches) a request-to-act word lying under a longer
+        intent word does not count: 天天 (every day) is not read in 今天天气."""
         t = self.t
+        report_words = present & self._report_keys
+        if found is not None and report_words:
+            report_words = self._unshadowed(report_words, found)
         bare = _PUNCT.sub("", text)
         if not bare:
             return "chitchat"
@@ -127,7 +134,7 @@ class IntentDetector:
             return "rate"
         if self._is_query(bare, text, present):
             return "query"
-        report = sum(self.report[w] for w in present & self._report_keys)
+        report = sum(self.report[w] for w in report_words)
         if not present.isdisjoint(t.praise_words) and (
             not present.isdisjoint(t.praise_done)
             or (report <= t.compliment_report_max and not present.isdisjoint(t.compliments))
@@ -146,6 +153,20 @@ class IntentDetector:
         if idle and (small_talk or (evidence <= 0 and len(bare) <= t.chitchat_max_len)):
             return "chitchat"
         return "report"
+
+    def _unshadowed(self, words: set[str], found: list[Match]) -> set[str]:
+        """``words`` less those whose every occurrence overlaps a longer intent word of
+        another kind (two request words overlapping both count: 你们能给 · 能给开)."""
+        others = [m for m in found if m.term in self._presence and m.term not in self._report_keys]
+        if not others:
+            return words
+        kept = set()
+        for m in found:
+            if m.term in words and not any(
+                    o.end - o.start > m.end - m.start and o.start < m.end and m.start < o.end
+                    for o in others):
+                kept.add(m.term)
+        return kept
 
     def _is_query(self, bare: str, text: str, present: set[str]) -> bool:
         t = self.t
