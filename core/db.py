@@ -17,7 +17,13 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Session,
+    SessionTransaction,
+    make_transient_to_detached,
+    sessionmaker,
+)
 from sqlalchemy.types import TypeDecorator
 
 from core.clock import SHANGHAI
@@ -190,12 +196,55 @@ def recall(session: Session, kind: str, key: object) -> Any:
     return obj if obj is not None and obj in session else None
 
 
+WRITTEN = "wgt.written"
+
+
+def adopt(session: Session, obj: object, *, new: bool) -> None:
+    """Tell the session about a row written with a Core statement in this transaction.
+
+    ``new``: ``obj`` is a transient object holding every column of the row just inserted; it
+    joins the session as if loaded (no SQL). Otherwise ``obj`` is in the session already and
+    its committed values were set to what the statement wrote. Either way a rollback of the
+    savepoint it was written in treats it as the ORM treats its own writes: the new object
+    is expunged (and forgotten by :func:`recall`), the updated one expired."""
+    if new:
+        make_transient_to_detached(obj)
+        session.add(obj)
+    txn = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(WRITTEN, []).append((txn, obj, new))
+
+
+def _within(txn: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while txn is not None:
+        if txn is outer:
+            return True
+        txn = txn.parent
+    return False
+
+
+def _undo_written(session: Session, previous_transaction: SessionTransaction) -> None:
+    written = session.info.get(WRITTEN)
+    if not written:
+        return
+    kept = []
+    for txn, obj, new in written:
+        if not _within(txn, previous_transaction):
+            kept.append((txn, obj, new))
+        elif obj in session and new:
+            session.expunge(obj)
+        elif obj in session:
+            session.expire(obj)
+    session.info[WRITTEN] = kept
+
+
 def _forget_memo(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(MEMO, None)
+        session.info.pop(WRITTEN, None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(factory, "after_transaction_end", _forget_memo)
+    event.listen(factory, "after_soft_rollback", _undo_written)
     return factory

@@ -43,6 +43,7 @@ class Env:
     merge_window_hours: int = 72
     link_key: str = ""  # signs the digest's links to the stats page; empty → no link
     stats_link_hours: int = 72
+    direct_filing: bool = True  # a resident's report written by Core statements (core.cases.filing)
 
 
 class UnitOfWork:

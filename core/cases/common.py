@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -12,8 +13,9 @@ from core.cases.permissions import Facts, refusal
 from core.cases.states import Action
 from core.db import recall
 from core.errors import Forbidden, NotFound
-from core.registry.lookup import centre_of, community_of, in_jurisdiction, staff_at, town_of
-from core.registry.models import ROLE_NAMES, Role, Staff
+from core.registry.directory import Directory, OrmDirectory
+from core.registry.lookup import community_of, in_jurisdiction, town_of
+from core.registry.models import ROLE_NAMES, Grid, Role, Staff
 from core.uow import UnitOfWork
 
 
@@ -60,23 +62,28 @@ def actor_name(person: Staff | None) -> str:
 
 def route(uow: UnitOfWork, case: Case) -> tuple[Staff | None, str]:
     """派遣: the assignee (and department) the routing table names for the case's level."""
-    target = uow.env.routing.assignee_for(case.category, case.level)
-    grid = case.grid
+    return choose_assignee(uow, case.category, case.level, case.grid, OrmDirectory(uow.session))
+
+
+def choose_assignee(uow: UnitOfWork, category: str, level: str, grid: Grid | None,
+                    directory: Directory) -> tuple[Any, str]:
+    """The routing rule over any :class:`Directory` (ORM rows or plain values)."""
+    target = uow.env.routing.assignee_for(category, level)
     role = ROLE_NAMES.get(target)
     if role is not None:
         if role in {Role.LEADER, Role.MEMBER}:
-            found = staff_at(uow.session, grid, role) if grid and grid.level == "grid" else []
+            found = directory.at(grid, role) if grid and grid.level == "grid" else []
         elif role == Role.MANAGER:
-            found = staff_at(uow.session, community_of(grid), role)
+            found = directory.at(community_of(grid), role)
         else:
-            found = centre_of(uow.session, grid)
-        if not found and case.level in {"town", "county"}:
-            found = centre_of(uow.session, grid)
+            found = directory.at(town_of(grid), Role.CENTRE)
+        if not found and level in {"town", "county"}:
+            found = directory.at(town_of(grid), Role.CENTRE)
         return (found[0] if found else None), ""
-    people = staff_at(uow.session, town_of(grid), Role.DEPARTMENT, department=target)
+    people = directory.at(town_of(grid), Role.DEPARTMENT, department=target)
     if people:
         return people[0], target
-    found = centre_of(uow.session, grid)
+    found = directory.at(town_of(grid), Role.CENTRE)
     return (found[0] if found else None), ""
 
 

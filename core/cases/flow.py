@@ -12,10 +12,12 @@ from core.cases.common import actor_name, authorize, deadline_for, load_case, ro
 from core.cases.ledger import record
 from core.cases.models import Case
 from core.cases.permissions import VERIFIERS
-from core.cases.policy import CATEGORIES, CATEGORY_LABELS, LEVEL_LABELS
+from core.cases.policy import CATEGORIES
 from core.cases.states import Action, Status
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.registry.lookup import centre_of, in_jurisdiction, managers_of
+from core.outbox import enqueue
+from core.registry.directory import Directory, OrmDirectory, Person
+from core.registry.lookup import centre_of, community_of, in_jurisdiction, managers_of, town_of
 from core.registry.models import Grid, Role, Staff
 from core.uow import UnitOfWork
 
@@ -45,9 +47,7 @@ def accept_case(uow: UnitOfWork, actor: ActorRef, code: str, *, category: str | 
     ev = record(uow.session, case, Action.ACCEPT, actor, now, actor_name=actor_name(person),
                 category=category, level=level, grid_id=case.grid_id, accepted_at=now,
                 deadline=deadline_for(uow, level, now))
-    notify.tell_reporters(uow, case, ev, "accepted",
-                          f"您反映的问题已受理。\n编号：{case.code}\n类别：{CATEGORY_LABELS[category]}\n"
-                          f"网格：{notify.grid_text(case)}\n办理时限：{notify.deadline_text(case)}")
+    notify.tell_reporters(uow, case, ev, "accepted", notify.accepted_text(case))
     if dispatch:
         dispatch_case(uow, SYSTEM, case.code)
     return case
@@ -73,23 +73,22 @@ def dispatch_case(uow: UnitOfWork, actor: ActorRef, code: str, *, to: str | None
     ev = record(uow.session, case, Action.DISPATCH, actor, uow.now(), actor_name=actor_name(person),
                 note=note, assignee_id=target.id, department=department)
     case.assignee = target
-    notify.tell_staff(uow, case, ev, "dispatch", [target], f"新派遣 {case.code}"
-                      + ("【紧急】" if case.urgent else ""), notify.dispatch_text(case))
+    notify.tell_staff(uow, case, ev, "dispatch", [target], notify.dispatch_title(case),
+                      notify.dispatch_text(case))
     return case
 
 
 def _ask_for_dispatch(uow: UnitOfWork, case: Case) -> None:
     """No assignee found: the case waits accepted; the community/centre is asked to dispatch."""
-    people = managers_of(uow.session, case.grid) or centre_of(uow.session, case.grid)
-    from core.outbox import Priority, enqueue
+    people = dispatch_askers(case.grid, OrmDirectory(uow.session))
+    for push in notify.needs_dispatch_pushes(uow, case, people):
+        enqueue(uow.session, **push)
 
-    for p in people:
-        if p.wecom_userid:
-            enqueue(uow.session, dedup_key=f"case:{case.code}:nodispatch:{case.level}:{p.wecom_userid}",
-                    channel="wecom", recipient=p.wecom_userid, kind="needs_dispatch",
-                    title=f"待派遣 {case.code}", now=uow.now(), priority=Priority.HIGH,
-                    body=f"{notify.case_line(case)}\n{LEVEL_LABELS[case.level]}层级没有可派遣的承办人，请指派。",
-                    case_id=case.id)
+
+def dispatch_askers(grid: Grid | None, directory: Directory) -> Sequence[Person]:
+    """Who is asked to dispatch a case no one could be routed to: its community's managers,
+    else its town's centre."""
+    return directory.at(community_of(grid), Role.MANAGER) or directory.at(town_of(grid), Role.CENTRE)
 
 
 def claim_case(uow: UnitOfWork, actor: ActorRef, code: str) -> Case:

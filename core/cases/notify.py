@@ -10,6 +10,7 @@ never travel in one; staff read the resident's own words with 「详情 GR…」
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from core.cases.models import Case, CaseEvent
 from core.cases.policy import CATEGORY_LABELS, LEVEL_LABELS
 from core.db import recall
 from core.outbox import Priority, enqueue
-from core.registry.models import Staff
+from core.registry.directory import Person
 from core.uow import UnitOfWork
 
 
@@ -53,23 +54,54 @@ def reporters(session: Session, case: Case) -> list[str]:
 def tell_reporters(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, text: str,
                    *, data: dict | None = None) -> None:
     """告知当事人: a message to every resident who reported this case."""
-    for openid in reporters(uow.session, case):
-        enqueue(uow.session, dedup_key=f"case:{case.code}:{ev.seq}:{kind}:{openid}",
-                channel="official", recipient=openid, kind=kind, body=uow.env.mask(text), now=uow.now(),
-                title=f"事件{case.code}", url=case_url(uow, case), case_id=case.id,
-                priority=Priority.NORMAL, data={"code": case.code, **(data or {})})
+    for push in reporter_pushes(uow, case, ev.seq, kind, text, reporters(uow.session, case), data=data):
+        enqueue(uow.session, **push)
 
 
-def tell_staff(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, staff: Iterable[Staff],
+def tell_staff(uow: UnitOfWork, case: Case, ev: CaseEvent, kind: str, staff: Iterable[Person],
                title: str, text: str, *, priority: int = Priority.HIGH) -> None:
     """A WeCom push to staff (textcard: title, text, link)."""
-    for person in staff:
-        if not person.wecom_userid:
-            continue
-        enqueue(uow.session, dedup_key=f"case:{case.code}:{ev.seq}:{kind}:{person.wecom_userid}",
-                channel="wecom", recipient=person.wecom_userid, kind=kind, title=uow.env.mask(title),
-                body=uow.env.mask(text), url=case_url(uow, case), case_id=case.id, priority=priority,
-                now=uow.now(), data={"code": case.code})
+    for push in staff_pushes(uow, case, ev.seq, kind, staff, title, text, priority=priority):
+        enqueue(uow.session, **push)
+
+
+def reporter_pushes(uow: UnitOfWork, case: Case, seq: int, kind: str, text: str,
+                    openids: Iterable[str], *, data: dict | None = None) -> list[dict[str, Any]]:
+    """The outbox values of :func:`tell_reporters` (one per openid), not yet queued."""
+    return [dict(dedup_key=f"case:{case.code}:{seq}:{kind}:{openid}", channel="official",
+                 recipient=openid, kind=kind, body=uow.env.mask(text), now=uow.now(),
+                 title=f"事件{case.code}", url=case_url(uow, case), case_id=case.id,
+                 priority=Priority.NORMAL, data={"code": case.code, **(data or {})})
+            for openid in openids]
+
+
+def staff_pushes(uow: UnitOfWork, case: Case, seq: int, kind: str, staff: Iterable[Person],
+                 title: str, text: str, *, priority: int = Priority.HIGH) -> list[dict[str, Any]]:
+    """The outbox values of :func:`tell_staff` (staff without a WeCom account skipped)."""
+    return [dict(dedup_key=f"case:{case.code}:{seq}:{kind}:{person.wecom_userid}", channel="wecom",
+                 recipient=person.wecom_userid, kind=kind, title=uow.env.mask(title),
+                 body=uow.env.mask(text), url=case_url(uow, case), case_id=case.id,
+                 priority=priority, now=uow.now(), data={"code": case.code})
+            for person in staff if person.wecom_userid]
+
+
+def accepted_text(case: Case) -> str:
+    return (f"您反映的问题已受理。\n编号：{case.code}\n类别：{CATEGORY_LABELS[case.category]}\n"
+            f"网格：{grid_text(case)}\n办理时限：{deadline_text(case)}")
+
+
+def dispatch_title(case: Case) -> str:
+    return f"新派遣 {case.code}" + ("【紧急】" if case.urgent else "")
+
+
+def needs_dispatch_pushes(uow: UnitOfWork, case: Case, people: Iterable[Person]) -> list[dict[str, Any]]:
+    """待派遣: no assignee found — the community (or centre) is asked to dispatch."""
+    return [dict(dedup_key=f"case:{case.code}:nodispatch:{case.level}:{p.wecom_userid}",
+                 channel="wecom", recipient=p.wecom_userid, kind="needs_dispatch",
+                 title=f"待派遣 {case.code}", now=uow.now(), priority=Priority.HIGH,
+                 body=f"{case_line(case)}\n{LEVEL_LABELS[case.level]}层级没有可派遣的承办人，请指派。",
+                 case_id=case.id)
+            for p in people if p.wecom_userid]
 
 
 def dispatch_text(case: Case) -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import lazyload
 
 from core.actors import SYSTEM, ActorRef, load_staff
-from core.cases import notify
+from core.cases import filing, notify
 from core.cases.codes import next_code
 from core.cases.common import load_case
 from core.cases.flow import accept_case, dispatch_case, resolve_case
@@ -21,14 +22,9 @@ from core.cases.policy import CATEGORIES, CATEGORY_LABELS
 from core.cases.states import Action, Status
 from core.db import recall, remember
 from core.errors import Forbidden, InvalidInput
-from core.outbox import Priority
-from core.registry.lookup import (
-    centre_of,
-    find_address,
-    in_jurisdiction,
-    leaders_of,
-    managers_of,
-)
+from core.outbox import Priority, enqueue
+from core.registry.directory import Directory, OrmDirectory
+from core.registry.lookup import community_of, find_address, in_jurisdiction, managers_of, town_of
 from core.registry.models import Grid, Level, Resident, Role, Staff
 from core.uow import UnitOfWork
 
@@ -142,6 +138,9 @@ def _report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome
     if inp.resolved_on_spot and grid is None:
         raise InvalidInput("当场处理须写明小区楼栋，例如：巡查 阳光花园3栋楼道杂物已清理 已处理")
     master = None if inp.resolved_on_spot else _find_duplicate(uow, grid, inp)
+    if filing.eligible(uow, actor, inp):
+        case, accepted = filing.file_report(uow, actor, inp, grid, master)
+        return ReportOutcome(case, merged_into=master, accepted=accepted)
     now = uow.now()
     # The code is taken as late as possible: its row lock (PostgreSQL) lasts to the commit.
     case = Case(code=next_code(uow.session, now.date()), status="", description=inp.description.strip(),
@@ -172,12 +171,20 @@ def _report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome
 
 def _alert_urgent(uow: UnitOfWork, case: Case, ev) -> None:
     """突发事件: the grid leader and community manager are pushed at once."""
-    people = leaders_of(uow.session, case.grid) + managers_of(uow.session, case.grid)
+    for push in urgent_pushes(uow, case, ev.seq, OrmDirectory(uow.session)):
+        enqueue(uow.session, **push)
+
+
+def urgent_pushes(uow: UnitOfWork, case: Case, seq: int, directory: Directory) -> list[dict[str, Any]]:
+    """The urgent alert's outbox values: the grid's leaders and its community's managers; with
+    neither, the town's centre (every centre member when the case has no grid)."""
+    people = [*directory.at(case.grid, Role.LEADER), *directory.at(community_of(case.grid), Role.MANAGER)]
     if not people:
-        people = centre_of(uow.session, case.grid) if case.grid else list(
-            uow.session.scalars(select(Staff).where(Staff.role == Role.CENTRE, Staff.active.is_(True))))
-    notify.tell_staff(uow, case, ev, "urgent", people, f"【紧急】{case.code} {CATEGORY_LABELS[case.category]}",
-                      notify.dispatch_text(case), priority=Priority.URGENT)
+        people = list(directory.at(town_of(case.grid), Role.CENTRE) if case.grid
+                      else directory.centre_everywhere())
+    return notify.staff_pushes(uow, case, seq, "urgent", people,
+                               f"【紧急】{case.code} {CATEGORY_LABELS[case.category]}",
+                               notify.dispatch_text(case), priority=Priority.URGENT)
 
 
 def merge_into(uow: UnitOfWork, actor: ActorRef, dup: Case, master: Case, actor_name: str = "") -> None:
