@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, event, func, select
+from sqlalchemy.orm import Session, object_session
 
 from core.registry.models import Address, Grid, Level, Role, Staff, StaffGrid
 
@@ -121,25 +124,67 @@ def building_number(text: str) -> str:
     return str(value)
 
 
-_estates: WeakKeyDictionary[Engine, tuple[int, tuple[str, ...]]] = WeakKeyDictionary()
+ESTATE_CHECK_SECONDS = 5.0  # how long another process's new estate may go unseen here
+
+
+@dataclass
+class _Estates:
+    top: int  # the address table's highest id when the names were read
+    names: tuple[str, ...]
+    checked: float  # time.monotonic() of the last look at the table
+
+
+_estates: WeakKeyDictionary[Engine, _Estates] = WeakKeyDictionary()
 
 
 def estate_names(session: Session) -> tuple[str, ...]:
     """Every 小区 of the address table, longest first; kept per process and database.
 
     Re-read when the table's highest id moves — a new estate comes with a new row (the
-    importer adds rows and updates their grid, never renames or deletes). One index
-    lookup a call instead of loading every address with its grid.
+    importer adds rows and updates their grid, never renames or deletes). The highest id is
+    looked at once every :data:`ESTATE_CHECK_SECONDS`, not on every call; an address written
+    through the ORM in this process (the importer, tests) marks the names stale at once.
     """
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
-    top = session.scalar(select(func.max(Address.id))) or 0
     cached = _estates.get(engine)
-    if cached is None or cached[0] != top:
+    now = time.monotonic()
+    if cached is not None and now - cached.checked < ESTATE_CHECK_SECONDS:
+        return cached.names
+    top = session.scalar(select(func.max(Address.id))) or 0
+    if cached is None or cached.top != top:
         names = {name for name in session.scalars(select(Address.estate).distinct()) if name}
-        cached = (top, tuple(sorted(names, key=lambda name: (-len(name), name))))
+        cached = _Estates(top, tuple(sorted(names, key=lambda name: (-len(name), name))), now)
         _estates[engine] = cached
-    return cached[1]
+    cached.checked = now
+    return cached.names
+
+
+def _forget(engine: Engine) -> None:
+    cached = _estates.get(engine)
+    if cached is not None:
+        cached.checked, cached.top = float("-inf"), -1
+
+
+def _stale(_mapper: Any, connection: Connection, target: Address) -> None:
+    """An address row written here: the next call reads the table again — now, for this
+    transaction, and once more after its commit (another session may have read meanwhile)."""
+    _forget(connection.engine)
+    session = object_session(target)
+    if session is not None:
+        session.info[_STALE_AT_COMMIT] = connection.engine
+
+
+def _after_commit(session: Session) -> None:
+    engine = session.info.pop(_STALE_AT_COMMIT, None)
+    if engine is not None:
+        _forget(engine)
+
+
+_STALE_AT_COMMIT = "wgt.estates_stale"
+for _when in ("after_insert", "after_update", "after_delete"):
+    event.listen(Address, _when, _stale)
+event.listen(Session, "after_commit", _after_commit)
 
 
 def find_address(session: Session, text: str) -> Address | None:

@@ -154,3 +154,27 @@ def test_core_writer_and_orm_path_write_the_same_rows(settings, clock, _template
     links = [e for e in orm_rows["case_events"] if e["action"] == "link"]
     assert [e["seq"] for e in links] == [4, 5]
 
+
+def test_estate_names_are_looked_at_once_per_interval(env, town, monkeypatch):
+    """Another process's new estate shows within ESTATE_CHECK_SECONDS; one written through
+    the ORM here shows at once (core/registry/lookup.py)."""
+    from core.registry import lookup
+    from core.registry.lookup import find_address
+    from core.registry.models import Address, Grid
+
+    with UnitOfWork(env) as tx:
+        assert find_address(tx.session, "锦绣家园3栋") is None
+        grid_id = tx.session.scalar(select(Grid.id).where(Grid.code == "G03"))
+    with UnitOfWork(env) as tx:  # as another process would: no ORM event in this one
+        tx.session.connection().execute(Address.__table__.insert().values(
+            estate="锦绣家园", building="", grid_id=grid_id))
+    with UnitOfWork(env) as tx:
+        assert find_address(tx.session, "锦绣家园3栋") is None  # not looked at again yet
+    monkeypatch.setattr(lookup, "ESTATE_CHECK_SECONDS", 0.0)
+    with UnitOfWork(env) as tx:
+        assert find_address(tx.session, "锦绣家园3栋").grid.code == "G03"
+    monkeypatch.setattr(lookup, "ESTATE_CHECK_SECONDS", 3600.0)
+    with UnitOfWork(env) as tx:
+        tx.session.add(Address(estate="幸福里", building="", grid_id=grid_id))
+    with UnitOfWork(env) as tx:
+        assert find_address(tx.session, "幸福里门口").grid.code == "G03"
