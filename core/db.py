@@ -237,6 +237,16 @@ def _undo_written(session: Session, previous_transaction: SessionTransaction) ->
     session.info[WRITTEN] = kept
 
 
+def note(session: Session, kind: str, key: object, value: object) -> None:
+    """Note a plain value this transaction read or wrote (no ORM object), for a later step."""
+    session.info.setdefault(MEMO, {}).setdefault(kind, {})[key] = value
+
+
+def noted(session: Session, kind: str, key: object) -> Any:
+    """What :func:`note` kept (None when nothing); it ends with the transaction."""
+    return session.info.get(MEMO, {}).get(kind, {}).get(key)
+
+
 def _forget_memo(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(MEMO, None)

@@ -49,11 +49,11 @@ def _file(text: str, category: str, urgent: bool, address: str, ctx: BotContext)
         return (f"{head}您反映的问题与事件 {master.code} 为同一事项，已合并办理，进展会一并告知您。")
     lines = [f"{head}已收到您反映的问题。", f"编号：{case.code}",
              f"类别：{CATEGORY_LABELS[case.category]}"]
-    if case.grid is None:
+    if outcome.grid_name is None:
         ctx.conversation.update(awaiting="address_answer")
         lines.append(texts.ASK_ADDRESS)
         return "\n".join(lines)
-    lines.append(f"网格：{case.grid.name}")
+    lines.append(f"网格：{outcome.grid_name}")
     if case.deadline:
         lines.append(f"办理时限：{case.deadline:%m月%d日 %H:%M}")
     lines.append("可继续发送照片补充；回复“查询”查看进度。")

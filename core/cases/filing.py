@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from core.actors import SYSTEM, ActorRef
 from core.cases import notify
@@ -31,6 +32,7 @@ from core.db import adopt, recall, remember
 from core.outbox import Notification, OutboxStatus
 from core.registry.directory import CoreDirectory
 from core.registry.models import Grid
+from core.registry.places import GridRef
 from core.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -51,6 +53,16 @@ def _column_default(name: str) -> Any:
 DEFAULTS: dict[str, Any] = {c.name: _column_default(c.name) for c in _CASES.columns if c.name != "id"}
 
 
+class Draft:
+    """The case being filed, as plain attributes named like ``Case``'s columns, plus ``grid``
+    (a :class:`~core.registry.places.GridRef`): what the push texts and rules read."""
+
+    grid: GridRef | None
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
 def eligible(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> bool:
     """Whether the report may take this path: a resident's, not resolved on the spot."""
     return uow.env.direct_filing and actor.kind == "resident" and not inp.resolved_on_spot
@@ -59,7 +71,7 @@ def eligible(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> bool:
 class _Filing:
     """One report's rows, collected in the order the ORM path would write them."""
 
-    def __init__(self, uow: UnitOfWork, case: Case) -> None:
+    def __init__(self, uow: UnitOfWork, case: Any) -> None:
         self.uow, self.case = uow, case
         self.events: list[dict[str, Any]] = []
         self.pushes: list[dict[str, Any]] = []
@@ -96,17 +108,17 @@ def _event(e: Entry, action: str, actor: ActorRef, now: datetime, actor_name: st
             "note": note, "attachments": list(attachments), "data": e.data}
 
 
-def file_report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput, grid: Grid | None,
+def file_report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput, grid: GridRef | None,
                 master: Case | None) -> tuple[Case, bool]:
     """Write the report (merged into ``master`` when given); returns the case and whether it
     was accepted."""
     from core.cases.report import urgent_pushes
 
     now = uow.now()
-    case = Case(**DEFAULTS)  # never added: its final values are written by _write
-    case.code, case.status, case.description = next_code(uow.session, now.date()), "", inp.description.strip()
-    case.reported_at, case.channel, case.grid = now, inp.channel, grid
-    case.address, case.reporter_openid = inp.address, actor.ref
+    case: Any = Draft(**DEFAULTS)
+    case.id, case.code, case.status = None, next_code(uow.session, now.date()), ""
+    case.description, case.reported_at, case.channel = inp.description.strip(), now, inp.channel
+    case.grid, case.address, case.reporter_openid = grid, inp.address, actor.ref
     f = _Filing(uow, case)
     f.record(Action.REPORT, actor, now, note=inp.note, attachments=inp.attachments,
              category=inp.category, level=uow.env.routing.first_level_for(inp.category),
@@ -121,8 +133,7 @@ def file_report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput, grid: Grid |
         if inp.confident and grid is not None:
             _accept_and_dispatch(f, directory)
             accepted = True
-    _write(f, master)
-    return case, accepted
+    return _write(f, master), accepted
 
 
 def _merge(f: _Filing, master: Case) -> None:
@@ -130,7 +141,6 @@ def _merge(f: _Filing, master: Case) -> None:
     case, now = f.case, f.uow.now()
     f.record(Action.MERGE, SYSTEM, now, note=f"与 {master.code} 为同一事项，合并办理",
              merged_into_id=master.id, reject_reason="duplicate")
-    case.merged_into = master
     previous = recall(f.uow.session, "last_event", master.id)
     last = previous.seq if previous is not None else last_seq_of(f.uow.session, master.id)
     e = entry(master.status, Action.LINK, {}, last_seq=last)
@@ -160,14 +170,14 @@ def _accept_and_dispatch(f: _Filing, directory: CoreDirectory) -> None:
                                 notify.dispatch_text(case)))
 
 
-def _write(f: _Filing, master: Case | None) -> None:
+def _write(f: _Filing, master: Case | None) -> Case:
     """The case with its final values, its events, the master's status, the pushes; then the
-    case joins the session as if it had been loaded."""
-    session, case = f.uow.session, f.case
+    case joins the session as an ORM ``Case``, as if loaded."""
+    session, draft = f.uow.session, f.case
     conn = session.connection()
-    values = {name: getattr(case, name) for name in DEFAULTS}
-    case.id = conn.execute(_INSERT_CASE, values).scalar_one()
-    conn.execute(_INSERT_EVENTS, [{"case_id": case.id} | ev for ev in f.events])
+    values = {name: getattr(draft, name) for name in DEFAULTS}
+    values["id"] = conn.execute(_INSERT_CASE, values).scalar_one()
+    conn.execute(_INSERT_EVENTS, [{"case_id": values["id"]} | ev for ev in f.events])
     if master is not None:
         conn.execute(update(_CASES).where(_CASES.c.id == master.id)
                      .values(status=f.master_status, updated_at=f.master_at))
@@ -175,9 +185,16 @@ def _write(f: _Filing, master: Case | None) -> None:
         set_committed_value(master, "updated_at", f.master_at)
         adopt(session, master, new=False)
     if f.pushes:
-        conn.execute(_INSERT_OUTBOX, [_outbox_row(push, case.id) for push in f.pushes])
+        conn.execute(_INSERT_OUTBOX, [_outbox_row(push, values["id"]) for push in f.pushes])
+    case = Case(**values)
     adopt(session, case, new=True)
+    if master is not None:
+        set_committed_value(case, "merged_into", master)
+    grid = session.identity_map.get(identity_key(Grid, draft.grid_id)) if draft.grid_id else None
+    if grid is not None or draft.grid_id is None:  # else the grid loads when asked for
+        set_committed_value(case, "grid", grid)
     remember(session, "new_case", case.code, case)
+    return case
 
 
 def _outbox_row(push: dict[str, Any], case_id: int) -> dict[str, Any]:

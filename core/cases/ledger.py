@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from core.actors import ActorRef
@@ -102,9 +102,12 @@ def record(
     return ev
 
 
+_LAST_SEQ = select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == bindparam("case_id"))
+
+
 def last_seq_of(session: Session, case_id: int) -> int:
     """The seq of the case's last committed event (0 for none)."""
-    return session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case_id)) or 0
+    return session.connection().execute(_LAST_SEQ, {"case_id": case_id}).scalar() or 0
 
 
 def rebuild(events: Sequence[CaseEvent]) -> dict[str, Any]:

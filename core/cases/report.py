@@ -20,12 +20,13 @@ from core.cases.ledger import record
 from core.cases.models import OPEN_UNMERGED, Case
 from core.cases.policy import CATEGORIES, CATEGORY_LABELS
 from core.cases.states import Action, Status
-from core.db import recall, remember
+from core.db import noted, recall, remember
 from core.errors import Forbidden, InvalidInput
 from core.outbox import Priority, enqueue
 from core.registry.directory import Directory, OrmDirectory
 from core.registry.lookup import community_of, find_address, in_jurisdiction, managers_of, town_of
 from core.registry.models import Grid, Level, Resident, Role, Staff
+from core.registry.places import GridRef, registry
 from core.uow import UnitOfWork
 
 
@@ -49,6 +50,10 @@ class ReportOutcome:
     case: Case
     merged_into: Case | None = None
     accepted: bool = False
+    grid_name: str | None = None  # the case's grid, for the reply (None: 待分拣)
+
+
+_RESIDENT = select(Resident).where(Resident.openid == bindparam("openid"))
 
 
 def ensure_resident(uow: UnitOfWork, openid: str) -> Resident:
@@ -56,7 +61,7 @@ def ensure_resident(uow: UnitOfWork, openid: str) -> Resident:
     row = recall(uow.session, "resident", openid)
     if row is not None:
         return row
-    row = uow.session.scalar(select(Resident).where(Resident.openid == openid))
+    row = uow.session.scalar(_RESIDENT, {"openid": openid})
     if row is None:
         row = Resident(openid=openid, created_at=uow.now(), subscribed=True)
         uow.session.add(row)
@@ -77,6 +82,21 @@ def _place(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> tuple[Grid | N
     return None, None
 
 
+def _place_resident(uow: UnitOfWork, openid: str, inp: ReportInput) -> GridRef | None:
+    """:func:`_place` for a resident, from this process's copy of the grids and addresses: the
+    address named, else the resident's own grid (noted by ``touch_resident``, or read)."""
+    places = registry(uow.session)
+    found = places.locate(inp.address or inp.description)
+    if found is not None:
+        return found
+    row = recall(uow.session, "resident", openid)
+    known = (row.grid_id,) if row is not None else noted(uow.session, "resident_grid", openid)
+    grid_id = known[0] if known is not None else ensure_resident(uow, openid).grid_id
+    if grid_id is None:
+        return None
+    return places.grids.get(grid_id) or registry(uow.session, fresh=True).grids.get(grid_id)
+
+
 OPEN = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED)
 # Built once: the open cases a report may repeat, newest first. The status and merge terms
 # are literal SQL, word for word the predicate of the partial index ix_cases_open_by_grid_category
@@ -90,7 +110,11 @@ _CANDIDATES = (
 )
 
 
-def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput) -> Case | None:
+_MASTER = (select(Case).where(Case.id == bindparam("case_id")).options(lazyload("*"))
+           .with_for_update(of=Case))
+
+
+def _find_duplicate(uow: UnitOfWork, grid: Grid | GridRef | None, inp: ReportInput) -> Case | None:
     """An open case of the same grid and category, similar words, within the merge window.
 
     Runs before the new case is numbered and written: on PostgreSQL the day's code row stays
@@ -112,8 +136,7 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | None, inp: ReportInput) -> Cas
     if best is None:
         return None
     # Merging touches the master's own columns only: its relations load if someone asks.
-    master = uow.session.scalar(select(Case).where(Case.id == best[1]).options(lazyload("*"))
-                                .with_for_update(of=Case))
+    master = uow.session.scalar(_MASTER, {"case_id": best[1]})
     if master is None or master.status not in OPEN or master.merged_into_id is not None:
         return None  # closed or merged meanwhile: the report stands on its own
     return master
@@ -130,17 +153,23 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
     # Nothing read here depends on rows this transaction has yet to write: the session
     # flushes once at the end (or when a new row needs its id), not before every query.
     with uow.session.no_autoflush:
-        return _report(uow, actor, inp)
+        out = _report(uow, actor, inp)
+    if out.grid_name is None and out.case.grid_id is not None:
+        out.grid_name = out.case.grid.name
+    return out
 
 
 def _report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome:
+    if filing.eligible(uow, actor, inp):
+        where = _place_resident(uow, actor.ref, inp)
+        master = _find_duplicate(uow, where, inp)
+        case, accepted = filing.file_report(uow, actor, inp, where, master)
+        return ReportOutcome(case, merged_into=master, accepted=accepted,
+                             grid_name=where.name if where else None)
     grid, staff = _place(uow, actor, inp)
     if inp.resolved_on_spot and grid is None:
         raise InvalidInput("当场处理须写明小区楼栋，例如：巡查 阳光花园3栋楼道杂物已清理 已处理")
     master = None if inp.resolved_on_spot else _find_duplicate(uow, grid, inp)
-    if filing.eligible(uow, actor, inp):
-        case, accepted = filing.file_report(uow, actor, inp, grid, master)
-        return ReportOutcome(case, merged_into=master, accepted=accepted)
     now = uow.now()
     # The code is taken as late as possible: its row lock (PostgreSQL) lasts to the commit.
     case = Case(code=next_code(uow.session, now.date()), status="", description=inp.description.strip(),

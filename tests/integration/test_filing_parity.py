@@ -25,7 +25,7 @@ from core.cases.report import ReportInput, report_case
 from core.cases.resident import bind_resident, touch_resident
 from core.db import Base
 from core.outbox import Notification
-from core.registry.models import Staff
+from core.registry.models import Resident, Staff
 from core.uow import UnitOfWork
 from tests.conftest import PG_URL
 from tests.factories import seed_town
@@ -101,7 +101,8 @@ def _rows(env: Any) -> dict[str, list[dict[str, Any]]]:
 
         rows = {"cases": dump(Case.__table__, ("merged_into_id",)),
                 "case_events": dump(CaseEvent.__table__, ("case_id",)),
-                "outbox": dump(Notification.__table__, ("case_id",))}
+                "outbox": dump(Notification.__table__, ("case_id",)),
+                "residents": dump(Resident.__table__, ())}
         for case in tx.session.scalars(select(Case)):
             events = list(tx.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
             assert rebuild(events) == snapshot(case), case.code
@@ -141,7 +142,7 @@ def test_core_writer_and_orm_path_write_the_same_rows(settings, clock, _template
             rt.engine.dispose()
     (orm_out, orm_rows), (core_out, core_rows) = results[False], results[True]
     assert core_out == orm_out
-    for table in ("cases", "case_events", "outbox"):
+    for table in ("cases", "case_events", "outbox", "residents"):
         assert len(core_rows[table]) == len(orm_rows[table]), table
         for core_row, orm_row in zip(core_rows[table], orm_rows[table], strict=True):
             assert core_row == orm_row, table
@@ -156,9 +157,9 @@ def test_core_writer_and_orm_path_write_the_same_rows(settings, clock, _template
 
 
 def test_estate_names_are_looked_at_once_per_interval(env, town, monkeypatch):
-    """Another process's new estate shows within ESTATE_CHECK_SECONDS; one written through
-    the ORM here shows at once (core/registry/lookup.py)."""
-    from core.registry import lookup
+    """Another process's new estate shows within REFRESH_SECONDS; one written through
+    the ORM here shows at once (core/registry/places.py)."""
+    from core.registry import places
     from core.registry.lookup import find_address
     from core.registry.models import Address, Grid
 
@@ -170,11 +171,33 @@ def test_estate_names_are_looked_at_once_per_interval(env, town, monkeypatch):
             estate="锦绣家园", building="", grid_id=grid_id))
     with UnitOfWork(env) as tx:
         assert find_address(tx.session, "锦绣家园3栋") is None  # not looked at again yet
-    monkeypatch.setattr(lookup, "ESTATE_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(places, "REFRESH_SECONDS", 0.0)
     with UnitOfWork(env) as tx:
         assert find_address(tx.session, "锦绣家园3栋").grid.code == "G03"
-    monkeypatch.setattr(lookup, "ESTATE_CHECK_SECONDS", 3600.0)
+    monkeypatch.setattr(places, "REFRESH_SECONDS", 3600.0)
     with UnitOfWork(env) as tx:
         tx.session.add(Address(estate="幸福里", building="", grid_id=grid_id))
     with UnitOfWork(env) as tx:
         assert find_address(tx.session, "幸福里门口").grid.code == "G03"
+
+
+def test_a_grid_made_by_another_process_is_read_when_a_resident_names_it(env, town):
+    """The copy of the grid tree is read again at once when a resident's grid is not in it."""
+    from core.registry.models import Grid
+
+    with UnitOfWork(env) as tx:  # warm the copy
+        report_case(tx, resident("o-a"), ReportInput(description="井盖松了", category="env",
+                                                     address="阳光花园1栋"))
+    with UnitOfWork(env) as tx:  # another process adds a grid and binds a resident to it
+        conn = tx.session.connection()
+        parent = tx.session.scalar(select(Grid.id).where(Grid.code == "C02"))
+        grid_id = conn.execute(Grid.__table__.insert().values(
+            code="G04", name="和平社区第二网格", level="grid", parent_id=parent)).inserted_primary_key[0]
+        conn.execute(Resident.__table__.insert().values(
+            openid="o-new-grid", grid_id=grid_id, address="", subscribed=True, wants_publicity=False,
+            window_sent=0, created_at=env.clock.now()))
+    with UnitOfWork(env) as tx:
+        touch_resident(tx, "o-new-grid")
+        out = report_case(tx, resident("o-new-grid"), ReportInput(description="路灯不亮", category="env"))
+        assert out.grid_name == "和平社区第二网格" and out.case.grid.code == "G04"
+        assert out.case.status == "accepted"  # G04 has no leader yet: the community is asked
