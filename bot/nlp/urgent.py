@@ -108,6 +108,8 @@ class UrgencyDetector:
         self.negation = table.negation
         self.clause_blockers = table.clause_blockers
         self.message_blockers = table.message_blockers
+        # A story opens with a word of opening_past or of the `past` blockers (昨天地震了 …)
+        self._openers = table.opening_past | table.past_blockers
         self.hazard_words = frozenset(
             w for g in table.groups for parts in g.phrases for part in parts for w in part.words)
         harmless = frozenset().union(*(g.harmless_clause for g in table.groups))
@@ -162,12 +164,13 @@ class UrgencyDetector:
         """The message opens in the past (前天晚上有人打架 还见血了) and nothing says the
         danger goes on: a story or a follow-up, not an emergency."""
         table = self.table
-        if not table.opening_past or present.isdisjoint(table.opening_past):
+        openers = self._openers
+        if not openers or present.isdisjoint(openers):
             return False
         if not present.isdisjoint(table.still_now) or not present.isdisjoint(table.worse_now):
             return False
         first_end = next((g.start() for g in CLAUSE_SPLIT.finditer(text) if g.start() > 0), len(text))
-        return any(m.term in table.opening_past and m.start < first_end for m in found)
+        return any(m.term in openers and m.start < first_end for m in found)
 
     def detect(self, text: str, present: set[str], found: list[Match]) -> list[UrgentHit]:
         """Urgent groups firing in ``text``; ``present``/``found`` come from the engine's scan."""

@@ -35,6 +35,18 @@ def test_fresh_sets_stay_good(engine, name):
     assert s["urgent_precision"] >= 0.90, s
 
 
+def test_blind_g_stays_good(engine):
+    """The urgency-focused tuning set of the blind_g round (docs/nlp.md): half urgent,
+    indirect wording and hard negatives, so its category and intent floors sit lower;
+    its urgent rows must all stay flagged."""
+    s = evaluate(read_jsonl(DATA / "blind_g.jsonl"), classify).summary()
+    assert s["rows"] == 240
+    assert s["category_accuracy"] >= 0.85, s
+    assert s["intent_accuracy"] >= 0.83, s
+    assert s["urgent_recall"] == 1.0, s
+    assert s["urgent_precision"] >= 0.95, s
+
+
 def test_evaluate_counts_confusions():
     rows = [
         {"text": "路灯坏了", "category": "facility", "intent": "report", "urgent": False},

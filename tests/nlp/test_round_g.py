@@ -1,0 +1,75 @@
+"""Behaviour added in the blind_g urgency round (docs/nlp.md): dangers told without the
+obvious word, their harmless twins, and the safety net without its danger-root gate.
+
+None of these sentences is in a labelled file; each checks a rule, not a memorised row.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp import classify
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # water: walking into it, a body floating, a breach, a car in rising water
+        ("水库边上有个女的一直往水里走 叫她也不理", "safety"),
+        ("池塘里飘着个人 一动不动", "safety"),
+        ("村东头的河堤溃堤了 水往屋里冲", "safety"),
+        ("下穿通道水涨得很快 车里还有人出不来", "safety"),
+        # structures swaying above people, a crack growing now
+        ("工地的吊车在晃 下面就是人行道", "safety"),
+        ("老楼的外墙裂缝还在变大 墙皮一直往下掉", "safety"),
+        # crowds, mass poisoning, swallowing pills
+        ("商场门口踩踏了 有人被踩在下面", "safety"),
+        ("食堂吃完饭十几个学生上吐下泻 有两个已经站不起来了", "health"),
+        ("我爸误服了一整瓶降压药 现在迷迷糊糊的", "health"),
+        # menace, threats, a child taken or grabbed
+        ("楼下有个醉汉举着菜刀 喊着要砍人 我们都不敢出门", "security"),
+        ("有人在门口浇了汽油 说要跟我们同归于尽", "security"),
+        ("我儿子在校门口被人拽上了一辆车", "security"),
+        # a child alone and crying, a child and live wires, a bang and smoke
+        ("对门就小孩一个人在家 哭了一个多小时 敲门没人应", "welfare"),
+        ("变电箱门开着 有个小孩拿铁丝往里捅", "safety"),
+        ("厂房那边轰的一声 现在冒黑烟了", "safety"),
+        # a vehicle overturned on someone, a dog biting anyone it meets
+        ("面包车侧翻了 有人压在车底下 快来人", "safety"),
+        ("一条大黑狗见人就咬 已经咬伤了三个", "health"),
+    ],
+)
+def test_dangers_told_without_the_obvious_word_are_urgent(text, category):
+    c = classify(text)
+    assert c.urgent and c.intent == "report", (text, c.to_dict())
+    assert c.category == category, (text, c.to_dict())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "小区的大树歪了 下面是停车位 能不能修剪一下",
+        "广告牌歪了 下面是公交站 能不能派人加固一下",
+        "昨天地震了 我们楼晃得厉害 墙上掉了好多灰",
+        "邻居老太太拿着刀在院子里劈柴",
+        "砰的一声 楼下有人放鞭炮 烟好大",
+        "小孩卡在滑梯里了 已经弄出来了 滑梯能不能改一下",
+        "一家人吃了外卖都拉肚子 能投诉吗",
+        "孩子误吃了一颗糖纸 要紧吗",
+        "湖里漂着好多垃圾和死鱼",
+        "河边有人在钓鱼 往水里走了几步",
+        "刚才消防车开进小区了 是哪栋着火了吗",
+        "有人打电话说我儿子出车祸要我转钱 这是不是诈骗",
+        "我要爆炸了 装修队早上七点就开电锤",
+        "上周着火那家现在怎么样了 物业会不会处理一下",
+    ],
+)
+def test_harmless_twins_stay_calm(text):
+    c = classify(text)
+    assert not c.urgent, (text, c.to_dict())
+
+
+def test_a_threat_of_violence_is_urgent_even_second_hand():
+    """Hearsay silences news (听说隔壁着火了), not a threat to a school."""
+    assert classify("群里有人说今天放学要去小学门口砍人").urgent
+    assert not classify("听说隔壁小区昨天着火了").urgent
