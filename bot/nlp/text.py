@@ -17,9 +17,12 @@ for _code in list(_FULLWIDTH) + list(range(0x41, 0x5B)):
     _half = _FULLWIDTH.get(_code, _code)
     if 0x41 <= _half <= 0x5A:  # ASCII lower case only: str.lower() may change length
         _FULLWIDTH[_code] = _half + 0x20
-# The few emoji that name a hazard are read as its character (🔥🔥🔥 快 → 火火火 快);
+# The few emoji that name a hazard or a score are read as a character (🔥🔥🔥 快 → 火火火 快);
 # one code point each, so lengths stay unchanged.
 _FULLWIDTH[0x1F525] = ord("火")
+# Stars are a rating (⭐⭐⭐⭐⭐ → 星星星星星).
+_FULLWIDTH[0x2B50] = ord("星")
+_FULLWIDTH[0x1F31F] = ord("星")
 
 # Clause breaks (分句): punctuation, spaces and emoji-free separators between phrases.
 CLAUSE_SPLIT = re.compile(r"[\s,，。.!！?？;；:：、~～…]+")

@@ -73,3 +73,24 @@ def test_a_threat_of_violence_is_urgent_even_second_hand():
     """Hearsay silences news (听说隔壁着火了), not a threat to a school."""
     assert classify("群里有人说今天放学要去小学门口砍人").urgent
     assert not classify("听说隔壁小区昨天着火了").urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a lone neighbour unseen for days is a visit to make, unless something acute is heard
+        ("隔壁王大爷一个人住 好几天没见他下楼了 敲门也没人应 能不能派人来看看", False),
+        ("楼上独居的王大爷家刚才咚的一声 敲门没人应", True),
+        # thanks for a past rescue, asking where one would run, care after a stroke
+        ("那晚着火多亏你们来得快 大家都没事 谢谢", False),
+        ("楼道的安全出口被堆满了 真着火了往哪跑", False),
+        ("我爸中风了 家里就我一个人 照顾不过来 能申请护理吗", False),
+    ],
+)
+def test_acute_or_not(text, urgent):
+    assert classify(text).urgent is urgent, (text, classify(text).to_dict())
+
+
+@pytest.mark.parametrize("text", ["⭐⭐⭐⭐⭐", "满意 5", "很满意 5分"])
+def test_stars_and_a_bare_score_are_a_rating(text):
+    assert classify(text).intent == "rate"
