@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -42,6 +42,14 @@ _CASES = Case.__table__
 _INSERT_CASE = insert(_CASES).returning(_CASES.c.id)
 _INSERT_EVENTS = insert(CaseEvent.__table__)
 _INSERT_OUTBOX = insert(Notification.__table__)
+_UPDATE_MASTER = (update(_CASES).where(_CASES.c.id == bindparam("master_id"))
+                  .values(status=bindparam("to_status"), updated_at=bindparam("at")))
+
+
+# Its last seq is read by a statement of its own, after the lock: on PostgreSQL a subquery here
+# would use the snapshot taken before waiting for the lock, and miss the event of the
+# transaction waited for.
+_LOCK_MASTER = select(_CASES).where(_CASES.c.id == bindparam("case_id")).with_for_update(of=_CASES)
 
 
 def _column_default(name: str) -> Any:
@@ -136,6 +144,22 @@ def file_report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput, grid: GridRe
     return _write(f, master), accepted
 
 
+def lock_master(uow: UnitOfWork, case_id: int) -> Case | None:
+    """The case a report repeats, locked (``FOR UPDATE``) and read as one row; it joins the
+    session as if loaded by the ORM path's query (relations load when asked)."""
+    session = uow.session
+    if session.identity_map.get(identity_key(Case, case_id)) is not None:
+        from core.cases.report import _lock_master
+
+        return _lock_master(uow, case_id)  # already in the session: as the ORM path does
+    row = session.connection().execute(_LOCK_MASTER, {"case_id": case_id}).mappings().first()
+    if row is None:
+        return None
+    master = Case(**row)
+    adopt(session, master, new=True)
+    return master
+
+
 def _merge(f: _Filing, master: Case) -> None:
     """:func:`core.cases.report.merge_into` by the system: no push."""
     case, now = f.case, f.uow.now()
@@ -179,8 +203,8 @@ def _write(f: _Filing, master: Case | None) -> Case:
     values["id"] = conn.execute(_INSERT_CASE, values).scalar_one()
     conn.execute(_INSERT_EVENTS, [{"case_id": values["id"]} | ev for ev in f.events])
     if master is not None:
-        conn.execute(update(_CASES).where(_CASES.c.id == master.id)
-                     .values(status=f.master_status, updated_at=f.master_at))
+        conn.execute(_UPDATE_MASTER, {"master_id": master.id, "to_status": f.master_status,
+                                      "at": f.master_at})
         set_committed_value(master, "status", f.master_status)
         set_committed_value(master, "updated_at", f.master_at)
         adopt(session, master, new=False)

@@ -3,7 +3,7 @@ accepted and dispatched at once when the classifier is sure and the grid is know
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -114,7 +114,12 @@ _MASTER = (select(Case).where(Case.id == bindparam("case_id")).options(lazyload(
            .with_for_update(of=Case))
 
 
-def _find_duplicate(uow: UnitOfWork, grid: Grid | GridRef | None, inp: ReportInput) -> Case | None:
+def _lock_master(uow: UnitOfWork, case_id: int) -> Case | None:
+    return uow.session.scalar(_MASTER, {"case_id": case_id})
+
+
+def _find_duplicate(uow: UnitOfWork, grid: Grid | GridRef | None, inp: ReportInput,
+                    lock: Callable[[UnitOfWork, int], Case | None] = _lock_master) -> Case | None:
     """An open case of the same grid and category, similar words, within the merge window.
 
     Runs before the new case is numbered and written: on PostgreSQL the day's code row stays
@@ -136,7 +141,7 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | GridRef | None, inp: ReportInp
     if best is None:
         return None
     # Merging touches the master's own columns only: its relations load if someone asks.
-    master = uow.session.scalar(_MASTER, {"case_id": best[1]})
+    master = lock(uow, best[1])
     if master is None or master.status not in OPEN or master.merged_into_id is not None:
         return None  # closed or merged meanwhile: the report stands on its own
     return master
@@ -162,7 +167,7 @@ def report_case(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOut
 def _report(uow: UnitOfWork, actor: ActorRef, inp: ReportInput) -> ReportOutcome:
     if filing.eligible(uow, actor, inp):
         where = _place_resident(uow, actor.ref, inp)
-        master = _find_duplicate(uow, where, inp)
+        master = _find_duplicate(uow, where, inp, filing.lock_master)
         case, accepted = filing.file_report(uow, actor, inp, where, master)
         return ReportOutcome(case, merged_into=master, accepted=accepted,
                              grid_name=where.name if where else None)
