@@ -106,6 +106,7 @@ class Engine:
         if not urgent and intent == "report" and model is not None and model.urgent is not None \
                 and alarm >= model.urgent.threshold and not self.urgency.silenced(present) \
                 and not self.urgency.knows(present) and self.urgency.net_allowed(present) \
+                and not self.urgency.hedged(present) \
                 and not self.urgency.told_as_past(norm, present, found):
             urgent = True  # the learned safety net: a danger the tables do not know at all
         ranked = sorted(scores, key=lambda c: (-scores[c], _ORDER[c]))

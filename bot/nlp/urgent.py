@@ -153,6 +153,12 @@ class UrgencyDetector:
         roots = self.table.net_requires_any
         return not roots or not present.isdisjoint(roots)
 
+    def hedged(self, present: set[str]) -> bool:
+        """A clause blocker (上次, 担心, 万一, 经常, 检修 …) occurs somewhere: the tables would
+        calm a known hazard in that clause, so the safety net, which cannot tell clauses
+        apart, keeps quiet (对门独居的李奶奶两天没见出门了 … 有点担心)."""
+        return not present.isdisjoint(self.clause_blockers)
+
     def silenced(self, present: set[str]) -> bool:
         """A message blocker (已救出, 消防演练 …) occurs, or the news is second-hand
         (听说, 群里说) and nothing says the writer suffers it now: nothing here is urgent."""

@@ -94,3 +94,12 @@ def test_acute_or_not(text, urgent):
 @pytest.mark.parametrize("text", ["⭐⭐⭐⭐⭐", "满意 5", "很满意 5分"])
 def test_stars_and_a_bare_score_are_a_rating(text):
     assert classify(text).intent == "rate"
+
+
+@pytest.mark.parametrize("text", [
+    "对门独居的李奶奶两天没见出门了 敲门也没人应 有点担心",   # a worry: the net keeps quiet
+    "隔壁饭店的煤气罐就放在后厨门口 灶台就在旁边",            # a hazard standing, not happening
+    "屋顶上有个好大的马蜂窝 小孩子在下面玩",
+])
+def test_the_safety_net_keeps_quiet_on_hedged_or_standing_hazards(text):
+    assert not classify(text).urgent, (text, classify(text).to_dict())
