@@ -30,7 +30,7 @@ from core.uow import UnitOfWork
 from tests.conftest import PG_URL
 from tests.factories import seed_town
 
-SIMILAR = ("垃圾", "井盖")  # texts sharing one of these words are duplicates
+SIMILAR = ("垃圾", "井盖", "打架")  # texts sharing one of these words are duplicates
 
 
 def _similarity(a: str, b: str) -> float:
@@ -50,6 +50,7 @@ SCRIPT: list[tuple[str, str, str, str, bool, bool]] = [
     ("o-bound", "楼上噪音太吵", "dispute", "", False, True),  # the resident's own grid (G02)
     ("o-9", "阳光花园4栋垃圾桶坏了", "env", "阳光花园4栋", False, True),  # G02: no leader left
     ("o-10", "阳光花园1栋又有垃圾", "env", "阳光花园1栋", False, True),  # master closed: new
+    ("o-11", "和平新村还在打架", "security", "和平新村", True, True),  # urgent, merged: no alert
 ]
 
 
@@ -149,11 +150,11 @@ def test_core_writer_and_orm_path_write_the_same_rows(settings, clock, _template
     # the script went where it was meant to go
     statuses = [o[1] for o in orm_out]
     assert statuses == ["dispatched", "rejected", "rejected", "dispatched", "dispatched", "dispatched",
-                        "reported", "reported", "dispatched", "accepted", "dispatched"]
+                        "reported", "reported", "dispatched", "accepted", "dispatched", "rejected"]
     kinds = {row["kind"] for row in orm_rows["outbox"]}
     assert {"accepted", "dispatch", "urgent", "needs_dispatch"} <= kinds
     links = [e for e in orm_rows["case_events"] if e["action"] == "link"]
-    assert [e["seq"] for e in links] == [4, 5]
+    assert [e["seq"] for e in links] == [4, 5, 4]
 
 
 def test_estate_names_are_looked_at_once_per_interval(env, town, monkeypatch):
@@ -201,3 +202,22 @@ def test_a_grid_made_by_another_process_is_read_when_a_resident_names_it(env, to
         out = report_case(tx, resident("o-new-grid"), ReportInput(description="路灯不亮", category="env"))
         assert out.grid_name == "和平社区第二网格" and out.case.grid.code == "G04"
         assert out.case.status == "accepted"  # G04 has no leader yet: the community is asked
+
+
+def test_a_duplicate_of_a_case_made_in_the_same_transaction(env, town):
+    """The master is already in the session (made by this transaction): it is locked as the
+    ORM path does, and the LINK follows the events the Core writer just inserted."""
+    env.similarity = _similarity
+    with UnitOfWork(env) as tx:
+        first = report_case(tx, resident("o-a"), ReportInput(description="垃圾桶满了", category="env",
+                                                             address="阳光花园1栋"))
+        second = report_case(tx, resident("o-b"), ReportInput(description="垃圾没人清", category="env",
+                                                              address="阳光花园1栋"))
+        assert second.merged_into is first.case
+    with UnitOfWork(env) as tx:
+        master = tx.session.scalar(select(Case).where(Case.code == first.case.code))
+        events = list(tx.session.scalars(select(CaseEvent).where(CaseEvent.case_id == master.id)
+                                         .order_by(CaseEvent.seq)))
+        assert [(e.seq, e.action) for e in events] == [(1, "report"), (2, "accept"), (3, "dispatch"),
+                                                       (4, "link")]
+        assert rebuild(events) == snapshot(master)
