@@ -154,10 +154,10 @@ class UrgencyDetector:
         return not roots or not present.isdisjoint(roots)
 
     def hedged(self, present: set[str]) -> bool:
-        """A clause blocker (上次, 担心, 万一, 经常, 检修 …) occurs somewhere: the tables would
-        calm a known hazard in that clause, so the safety net, which cannot tell clauses
-        apart, keeps quiet (对门独居的李奶奶两天没见出门了 … 有点担心)."""
-        return not present.isdisjoint(self.clause_blockers)
+        """A word of ``safety_net_quiet_when`` occurs: a worry (有点担心, 万一) or a hazard that
+        stands there (存放, 马蜂窝) — the safety net keeps quiet. Not every clause blocker:
+        frightened people write 怎么办啊 too."""
+        return not present.isdisjoint(self.table.net_quiet_when)
 
     def silenced(self, present: set[str]) -> bool:
         """A message blocker (已救出, 消防演练 …) occurs, or the news is second-hand

@@ -17,7 +17,7 @@ from bot.nlp.model import CATEGORY_LABELS
 from bot.nlp.yamlnodes import Source
 
 TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups",
-              "safety_net_requires_any", "opening_past", "still_now", "worse_now",
+              "safety_net_requires_any", "safety_net_quiet_when", "opening_past", "still_now", "worse_now",
               "hearsay", "firsthand"}
 GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
                 "harmless_message", "defer_to"}
@@ -54,6 +54,8 @@ class UrgentTable:
     # The learned model's safety net may only raise an alarm when one of these danger
     # roots (火, 血, 倒 …) occurs; empty: no gate.
     net_requires_any: frozenset[str] = frozenset()
+    # … and keeps quiet when one of these occurs anywhere (a worry, a hazard that stands there)
+    net_quiet_when: frozenset[str] = frozenset()
     # A message whose first clause is set in the past (前天晚上有人打架 …) tells a story,
     # unless a word of still_now says it goes on (现在还在, 又, 今天).
     opening_past: frozenset[str] = frozenset()
@@ -72,7 +74,7 @@ class UrgentTable:
     def words(self) -> set[str]:
         """Every word the detector looks for."""
         words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers
-                    | self.net_requires_any | self.opening_past | self.still_now
+                    | self.net_requires_any | self.net_quiet_when | self.opening_past | self.still_now
                     | self.worse_now | self.hearsay | self.firsthand)
         for g in self.groups:
             words.update(w for parts in g.phrases for part in parts for w in part.words)
@@ -148,6 +150,7 @@ def parse_urgent(src: Source) -> UrgentTable:
         clause_blockers=frozenset().union(*blockers.values()),
         message_blockers=frozenset().union(*message.values()),
         net_requires_any=_words(src, spec.get("safety_net_requires_any")),
+        net_quiet_when=_words(src, spec.get("safety_net_quiet_when")),
         opening_past=_words(src, spec.get("opening_past")),
         still_now=_words(src, spec.get("still_now")),
         worse_now=_words(src, spec.get("worse_now")),
