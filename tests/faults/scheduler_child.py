@@ -3,8 +3,9 @@
 The same service ``flask scheduler`` runs — :class:`SchedulerService` on the persistent job
 store, holding the Redis lease — with a job table of one job that fires every 3 s instead of
 the product's (whose times are minutes of the day). Like the product's jobs it queues an
-outbox row with a dedup key for its slot, and it appends one line per run (pid, slot) to
-``$FAULT_SCHED_LOG`` so the test can see who ran what.
+outbox row with a dedup key for its slot (its pid in the row's data), and it appends one line
+per run (pid, slot) to ``$FAULT_SCHED_LOG`` when the run starts, so the test can see who ran
+what — a run killed before its commit is logged and leaves no row.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def tick(uow: UnitOfWork, now: datetime) -> int:
     with open(os.environ["FAULT_SCHED_LOG"], "a", encoding="utf-8") as log:
         log.write(f"{os.getpid()} {slot} {now.timestamp():.3f}\n")
     row = enqueue(uow.session, dedup_key=f"fault5:tick:{slot}", channel="wecom",
-                  recipient="f5-leader", kind="notice", body=f"定时提醒 {slot}", now=now)
+                  recipient="f5-leader", kind="notice", body=f"定时提醒 {slot}", now=now,
+                  data={"pid": os.getpid()})  # which process's run committed the slot
     return 0 if row is None else 1
 
 

@@ -83,16 +83,22 @@ def test_two_scheduler_processes_one_lease_each_slot_once(settings, env, uow, fa
     takeover = min(at for pid, _, at in runs if pid == survivor.pid) - killed_at
     with uow() as tx:
         rows = tx.session.scalars(select(Notification).where(Notification.dedup_key.like("fault5:%"))).all()
+    committed_by = {r.dedup_key.removeprefix("fault5:tick:"): r.data.get("pid") for r in rows}
+    # The holder may be killed inside a run, after its log line and before its commit: the
+    # other process runs that slot again (at least once). A slot both ran is fine only so.
+    last_of_victim = max((slot for pid, slot, _ in runs if pid == victim.pid), default=None)
+    rerun = {slot for slot in shared if slot == last_of_victim and committed_by.get(slot) == survivor.pid}
     delivered = Counter(text for (who, text) in fake.delivered().elements() if who == "f5-leader")
     report(f"two scheduler processes (SchedulerService, Redis lease TTL 1.5 s, a job every 3 s); "
            f"{len(runs)} job runs: {sum(1 for r in runs if r[0] == victim.pid)} by the first holder "
            f"(then SIGKILLed), {sum(1 for r in runs if r[0] == survivor.pid)} by the other, which "
            f"took over {takeover:.1f} s after the kill, had logged that it waited for the lease: {waited}, "
            f"and had run nothing before")
-    report(f"slots run by both processes: {shared or 'none'}; outbox rows {len(rows)} for "
+    report(f"slots run by both processes: {shared or 'none'} (the run the holder was killed in, "
+           f"uncommitted and run again by the other: {sorted(rerun) or 'none'}); outbox rows {len(rows)} for "
            f"{len(by_slot)} slots; deliveries at the fake {sum(delivered.values())}, twice: "
            f"{[t for t, n in delivered.items() if n > 1] or 'none'}")
-    assert waited and not shared and not victim_late and not survivor_early
+    assert waited and set(shared) <= rerun and not victim_late and not survivor_early
     assert len(rows) == len(by_slot) and {r.status for r in rows} == {"sent"}
     assert set(delivered.values()) == {1} and len(delivered) == len(rows)
 
