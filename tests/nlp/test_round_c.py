@@ -64,9 +64,10 @@ def test_still_urgent_next_to_the_new_blockers(engine, category, text):
     assert c.category == category, (text, c.to_dict())
 
 
-def test_safety_net_needs_a_danger_root(engine):
-    """A creepy stranger is security, not an emergency: the learned model's alarm is
-    ignored when no danger root (火, 血, 倒 …) occurs."""
+def test_safety_net_keeps_quiet_on_a_habit(engine):
+    """A creepy stranger who keeps hanging around is security, not an emergency: the
+    learned model's alarm is ignored on a habit word (老在). (Until the blind_g round this
+    was the danger-root gate's job; see docs/nlp.md.)"""
     c = classify("有个男的老在女生宿舍楼下转悠 还拿手机往窗户里拍 好吓人")
     assert c.category == "security"
     assert not c.urgent

@@ -103,3 +103,29 @@ def test_stars_and_a_bare_score_are_a_rating(text):
 ])
 def test_the_safety_net_keeps_quiet_on_hedged_or_standing_hazards(text):
     assert not classify(text).urgent, (text, classify(text).to_dict())
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # the blind_p round: fireworks are everyday only in their own clause
+        ("放鞭炮把草垛点着了 火越来越大", True),
+        ("过年放烟花 火光冲天 真好看", False),
+        # objects still being thrown down, a scam being paid right now
+        ("楼上有人往下扔酒瓶 还在扔 快来", True),
+        ("楼上还在往下扔烟头", False),
+        ("我爸在银行正要往安全账户转钱 快派人去拦一下", True),
+        ("我妈说有人让她往安全账户转钱 被我拦住了 幸好", False),
+        # a child lost at a fair, a man outside a bridge railing crying, roofs torn off
+        ("孩子在公园丢了 求帮忙广播", True),
+        ("我家孩子的书包丢了 求帮忙找", False),
+        ("桥上有个女的坐在栏杆外面 一直哭", True),
+        ("台风把招牌掀起来了 下面是马路", True),
+        ("楼顶广告牌锈了 台风来了肯定要掉下来", False),
+        # slurred speech in someone living alone; a how-to question about coal stoves
+        ("独居的舅舅打电话 说话说不清 浑身没劲", True),
+        ("冬天烧煤炉咋样才不中毒", False),
+    ],
+)
+def test_blind_p_round(text, urgent):
+    assert classify(text).urgent is urgent, (text, classify(text).to_dict())
