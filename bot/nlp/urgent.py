@@ -154,9 +154,9 @@ class UrgencyDetector:
         return not roots or not present.isdisjoint(roots)
 
     def hedged(self, present: set[str]) -> bool:
-        """A word of ``safety_net_quiet_when`` occurs: a worry (有点担心, 万一) or a hazard that
-        stands there (存放, 马蜂窝) — the safety net keeps quiet. Not every clause blocker:
-        frightened people write 怎么办啊 too."""
+        """A word of ``safety_net_quiet_when`` occurs: a worry (有点担心, 万一), a habit (老在) or
+        a hazard that stands there (存放, 马蜂窝) — the safety net keeps quiet. Not every clause
+        blocker: frightened people write 怎么办啊 too."""
         return not present.isdisjoint(self.table.net_quiet_when)
 
     def silenced(self, present: set[str]) -> bool:
