@@ -24,7 +24,7 @@ def test_dev_corpus_figures(engine):
 @pytest.mark.parametrize("name", ["fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl", "fresh4.jsonl",
                                   "fresh5.jsonl", "blind_a.jsonl", "blind_c.jsonl",
                                   "probe_urgent.jsonl", "blind_n.jsonl", "blind_m.jsonl",
-                                  "blind_p.jsonl"])
+                                  "blind_p.jsonl", "blind_q.jsonl"])
 def test_fresh_sets_stay_good(engine, name):
     """Sets written apart from the dev corpus (see docs/nlp.md for their history); the
     tables and the model have been tuned on them since, so these are regression checks —

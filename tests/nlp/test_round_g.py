@@ -129,3 +129,27 @@ def test_the_safety_net_keeps_quiet_on_hedged_or_standing_hazards(text):
 )
 def test_blind_p_round(text, urgent):
     assert classify(text).urgent is urgent, (text, classify(text).to_dict())
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # the blind_q round: a life-support machine without power, a robbery just now,
+        # a wage protest threatening to jump, a beating in progress, water into shops
+        ("我爸用的呼吸机停电了 电池快没了 快来人", True),
+        ("我家有台制氧机 想问问停电的时候怎么办", False),
+        ("刚才在菜场包被抢了 往东跑了", True),
+        ("上个月包被抢了 立案了有结果吗", False),
+        ("晚上出门小心飞车抢包", False),
+        ("工人爬上楼顶 说不给工资就跳", True),
+        ("去年有人爬上塔吊说不给钱就跳 后来怎么处理的", False),
+        ("医院门口有人被好几个人围着打", True),
+        ("门面房进水了 水还在涨", True),
+        # figures of speech, conditional sways, near misses
+        ("楼上装修 电钻声吵得我头都要炸了", False),
+        ("那个广告牌风一吹就晃 下面是公交站", False),
+        ("我差点被电动车撞倒 开那么快", False),
+    ],
+)
+def test_blind_q_round(text, urgent):
+    assert classify(text).urgent is urgent, (text, classify(text).to_dict())
