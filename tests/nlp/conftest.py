@@ -21,3 +21,17 @@ def engine():
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+def assert_emergency(text: str, category: str) -> None:
+    """``text`` is an urgent report of ``category``."""
+    c = nlp.classify(text)
+    assert c.urgent, (text, c.to_dict())
+    assert c.intent == "report", (text, c.to_dict())
+    assert c.category == category, (text, c.to_dict())
+
+
+def assert_urgency(text: str, urgent: bool) -> None:
+    """``text`` is flagged urgent exactly when ``urgent``."""
+    c = nlp.classify(text)
+    assert c.urgent is urgent, (text, c.to_dict())

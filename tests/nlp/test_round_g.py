@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlp import classify
+from tests.nlp.conftest import assert_emergency, assert_urgency
 
 
 @pytest.mark.parametrize(
@@ -40,9 +41,7 @@ from bot.nlp import classify
     ],
 )
 def test_dangers_told_without_the_obvious_word_are_urgent(text, category):
-    c = classify(text)
-    assert c.urgent and c.intent == "report", (text, c.to_dict())
-    assert c.category == category, (text, c.to_dict())
+    assert_emergency(text, category)
 
 
 @pytest.mark.parametrize(
@@ -65,8 +64,7 @@ def test_dangers_told_without_the_obvious_word_are_urgent(text, category):
     ],
 )
 def test_harmless_twins_stay_calm(text):
-    c = classify(text)
-    assert not c.urgent, (text, c.to_dict())
+    assert_urgency(text, False)
 
 
 def test_a_threat_of_violence_is_urgent_even_second_hand():
@@ -75,20 +73,53 @@ def test_a_threat_of_violence_is_urgent_even_second_hand():
     assert not classify("听说隔壁小区昨天着火了").urgent
 
 
-@pytest.mark.parametrize(
-    ("text", "urgent"),
-    [
-        # a lone neighbour unseen for days is a visit to make, unless something acute is heard
-        ("隔壁王大爷一个人住 好几天没见他下楼了 敲门也没人应 能不能派人来看看", False),
-        ("楼上独居的王大爷家刚才咚的一声 敲门没人应", True),
-        # thanks for a past rescue, asking where one would run, care after a stroke
-        ("那晚着火多亏你们来得快 大家都没事 谢谢", False),
-        ("楼道的安全出口被堆满了 真着火了往哪跑", False),
-        ("我爸中风了 家里就我一个人 照顾不过来 能申请护理吗", False),
-    ],
-)
+# Rules from the blind_n, blind_p and blind_q rounds, each with its harmless twin.
+ACUTE_OR_NOT = [
+    # a lone neighbour unseen for days is a visit to make, unless something acute is heard
+    ("隔壁王大爷一个人住 好几天没见他下楼了 敲门也没人应 能不能派人来看看", False),
+    ("楼上独居的王大爷家刚才咚的一声 敲门没人应", True),
+    # thanks for a past rescue, asking where one would run, care after a stroke
+    ("那晚着火多亏你们来得快 大家都没事 谢谢", False),
+    ("楼道的安全出口被堆满了 真着火了往哪跑", False),
+    ("我爸中风了 家里就我一个人 照顾不过来 能申请护理吗", False),
+    # the blind_p round: fireworks are everyday only in their own clause
+    ("放鞭炮把草垛点着了 火越来越大", True),
+    ("过年放烟花 火光冲天 真好看", False),
+    # objects still being thrown down, a scam being paid right now
+    ("楼上有人往下扔酒瓶 还在扔 快来", True),
+    ("楼上还在往下扔烟头", False),
+    ("我爸在银行正要往安全账户转钱 快派人去拦一下", True),
+    ("我妈说有人让她往安全账户转钱 被我拦住了 幸好", False),
+    # a child lost at a fair, a man outside a bridge railing crying, roofs torn off
+    ("孩子在公园丢了 求帮忙广播", True),
+    ("我家孩子的书包丢了 求帮忙找", False),
+    ("桥上有个女的坐在栏杆外面 一直哭", True),
+    ("台风把招牌掀起来了 下面是马路", True),
+    ("楼顶广告牌锈了 台风来了肯定要掉下来", False),
+    # slurred speech in someone living alone; a how-to question about coal stoves
+    ("独居的舅舅打电话 说话说不清 浑身没劲", True),
+    ("冬天烧煤炉咋样才不中毒", False),
+    # the blind_q round: a life-support machine without power, a robbery just now,
+    # a wage protest threatening to jump, a beating in progress, water into shops
+    ("我爸用的呼吸机停电了 电池快没了 快来人", True),
+    ("我家有台制氧机 想问问停电的时候怎么办", False),
+    ("刚才在菜场包被抢了 往东跑了", True),
+    ("上个月包被抢了 立案了有结果吗", False),
+    ("晚上出门小心飞车抢包", False),
+    ("工人爬上楼顶 说不给工资就跳", True),
+    ("去年有人爬上塔吊说不给钱就跳 后来怎么处理的", False),
+    ("医院门口有人被好几个人围着打", True),
+    ("门面房进水了 水还在涨", True),
+    # figures of speech, conditional sways, near misses
+    ("楼上装修 电钻声吵得我头都要炸了", False),
+    ("那个广告牌风一吹就晃 下面是公交站", False),
+    ("我差点被电动车撞倒 开那么快", False),
+]
+
+
+@pytest.mark.parametrize(("text", "urgent"), ACUTE_OR_NOT)
 def test_acute_or_not(text, urgent):
-    assert classify(text).urgent is urgent, (text, classify(text).to_dict())
+    assert_urgency(text, urgent)
 
 
 @pytest.mark.parametrize("text", ["⭐⭐⭐⭐⭐", "满意 5", "很满意 5分"])
@@ -102,54 +133,4 @@ def test_stars_and_a_bare_score_are_a_rating(text):
     "屋顶上有个好大的马蜂窝 小孩子在下面玩",
 ])
 def test_the_safety_net_keeps_quiet_on_hedged_or_standing_hazards(text):
-    assert not classify(text).urgent, (text, classify(text).to_dict())
-
-
-@pytest.mark.parametrize(
-    ("text", "urgent"),
-    [
-        # the blind_p round: fireworks are everyday only in their own clause
-        ("放鞭炮把草垛点着了 火越来越大", True),
-        ("过年放烟花 火光冲天 真好看", False),
-        # objects still being thrown down, a scam being paid right now
-        ("楼上有人往下扔酒瓶 还在扔 快来", True),
-        ("楼上还在往下扔烟头", False),
-        ("我爸在银行正要往安全账户转钱 快派人去拦一下", True),
-        ("我妈说有人让她往安全账户转钱 被我拦住了 幸好", False),
-        # a child lost at a fair, a man outside a bridge railing crying, roofs torn off
-        ("孩子在公园丢了 求帮忙广播", True),
-        ("我家孩子的书包丢了 求帮忙找", False),
-        ("桥上有个女的坐在栏杆外面 一直哭", True),
-        ("台风把招牌掀起来了 下面是马路", True),
-        ("楼顶广告牌锈了 台风来了肯定要掉下来", False),
-        # slurred speech in someone living alone; a how-to question about coal stoves
-        ("独居的舅舅打电话 说话说不清 浑身没劲", True),
-        ("冬天烧煤炉咋样才不中毒", False),
-    ],
-)
-def test_blind_p_round(text, urgent):
-    assert classify(text).urgent is urgent, (text, classify(text).to_dict())
-
-
-@pytest.mark.parametrize(
-    ("text", "urgent"),
-    [
-        # the blind_q round: a life-support machine without power, a robbery just now,
-        # a wage protest threatening to jump, a beating in progress, water into shops
-        ("我爸用的呼吸机停电了 电池快没了 快来人", True),
-        ("我家有台制氧机 想问问停电的时候怎么办", False),
-        ("刚才在菜场包被抢了 往东跑了", True),
-        ("上个月包被抢了 立案了有结果吗", False),
-        ("晚上出门小心飞车抢包", False),
-        ("工人爬上楼顶 说不给工资就跳", True),
-        ("去年有人爬上塔吊说不给钱就跳 后来怎么处理的", False),
-        ("医院门口有人被好几个人围着打", True),
-        ("门面房进水了 水还在涨", True),
-        # figures of speech, conditional sways, near misses
-        ("楼上装修 电钻声吵得我头都要炸了", False),
-        ("那个广告牌风一吹就晃 下面是公交站", False),
-        ("我差点被电动车撞倒 开那么快", False),
-    ],
-)
-def test_blind_q_round(text, urgent):
-    assert classify(text).urgent is urgent, (text, classify(text).to_dict())
+    assert_urgency(text, False)

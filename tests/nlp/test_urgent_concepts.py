@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.nlp import DEFAULT_DIR, TableError, classify, load_tables
+from tests.nlp.conftest import assert_emergency, assert_urgency
 
 URGENT = [
     # fire and smoke
@@ -77,16 +78,12 @@ CALM = [
 
 @pytest.mark.parametrize(("category", "text"), URGENT)
 def test_hazards_in_new_words_are_urgent(engine, category, text):
-    c = classify(text)
-    assert c.urgent, (text, c.to_dict())
-    assert c.intent == "report"
-    assert c.category == category, (text, c.to_dict())
+    assert_emergency(text, category)
 
 
 @pytest.mark.parametrize("text", CALM)
 def test_harmless_twins_are_not_urgent(engine, text):
-    c = classify(text)
-    assert not c.urgent, (text, c.to_dict())
+    assert_urgency(text, False)
 
 
 def test_blockers_work_per_clause(engine):

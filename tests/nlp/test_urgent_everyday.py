@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlp import classify
+from tests.nlp.conftest import assert_emergency, assert_urgency
 
 URGENT = [
     # fire, in colloquial, dialect and emoji words; homophone typos (着伙, 天燃气, 冒湮)
@@ -134,16 +135,12 @@ CALM = [
 
 @pytest.mark.parametrize(("category", "text"), URGENT)
 def test_everyday_emergencies_are_urgent(engine, category, text):
-    c = classify(text)
-    assert c.urgent, (text, c.to_dict())
-    assert c.intent == "report"
-    assert c.category == category, (text, c.to_dict())
+    assert_emergency(text, category)
 
 
 @pytest.mark.parametrize("text", CALM)
 def test_everyday_harmless_twins_are_not_urgent(engine, text):
-    c = classify(text)
-    assert not c.urgent, (text, c.to_dict())
+    assert_urgency(text, False)
 
 
 def test_worse_now_overrides_a_past_blocker_in_an_earlier_clause(engine):
