@@ -205,3 +205,57 @@ def test_a_writer_that_waited_out_the_queue_still_gets_a_free_database(tmp_path:
     finally:
         os.close(fd)
     engine.dispose()
+
+
+def test_a_queued_writer_sleeps_until_the_lock_is_free(tmp_path: Path):
+    """Waiting costs (almost) no CPU: the writer blocks in the kernel, not in a polling loop,
+    and gets the lock as soon as its holder lets go."""
+    from core.db import WriterQueue
+
+    queue = WriterQueue(str(tmp_path / "s.db"))
+    (tmp_path / "s.db.writer").touch()
+    fd = os.open(tmp_path / "s.db.writer", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    threading.Timer(0.5, lambda: fcntl.flock(fd, fcntl.LOCK_UN)).start()
+    cpu, started = time.process_time(), time.monotonic()
+    assert queue.acquire()
+    waited, spent = time.monotonic() - started, time.process_time() - cpu
+    assert 0.45 < waited < 3 and spent < 0.02  # polling every 0.5 ms spent ~25 ms here
+    assert _locked(tmp_path / "s.db.writer")
+    queue.release()
+    assert not _locked(tmp_path / "s.db.writer")
+    os.close(fd)
+
+
+def test_a_wait_given_up_passes_the_lock_to_the_next_writer_or_lets_it_go(tmp_path: Path):
+    """A writer that timed out leaves its blocked flock behind: when that gets the lock it is
+    handed to the next writer of the process (one lock, never two holders), or released."""
+    from core.db import WriterQueue
+
+    queue = WriterQueue(str(tmp_path / "g.db"), timeout=0.1)
+    (tmp_path / "g.db.writer").touch()
+    other = os.open(tmp_path / "g.db.writer", os.O_RDWR)  # another worker holds it
+    fcntl.flock(other, fcntl.LOCK_EX)
+    assert not queue.acquire()  # timed out; its flock is still waiting
+    queue.release()
+    queue.timeout = 3
+    threading.Timer(0.3, lambda: fcntl.flock(other, fcntl.LOCK_UN)).start()
+    assert queue.acquire()  # the left-behind wait got it and handed it over
+    probe = os.open(tmp_path / "g.db.writer", os.O_RDWR)
+    with pytest.raises(BlockingIOError):
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    queue.release()
+    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # really free
+    fcntl.flock(probe, fcntl.LOCK_UN)
+    # given up with nobody asking after it: the late flock lets the lock go again
+    queue.timeout = 0.1
+    fcntl.flock(other, fcntl.LOCK_EX)
+    assert not queue.acquire()
+    queue.release()
+    fcntl.flock(other, fcntl.LOCK_UN)
+    deadline = time.monotonic() + 3
+    while _locked(tmp_path / "g.db.writer") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not _locked(tmp_path / "g.db.writer")
+    os.close(other)
+    os.close(probe)
