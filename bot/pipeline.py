@@ -28,6 +28,7 @@ from core.cases.models import Case
 from core.db import recall
 from core.errors import CoreError
 from core.inbound import InboundMessage, stored_reply
+from core.prepared import Prepared
 from core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,11 @@ def _case_id(uow: UnitOfWork, code: str) -> int | None:
     made = recall(uow.session, "new_case", code)
     if made is not None:
         return made.id
-    return uow.session.connection().execute(_CASE_ID, {"code": code}).scalar()
+    return _CASE_ID.scalar(uow.session, {"code": code})
 
 
-_CASE_ID = select(Case.id).where(Case.code == bindparam("code"))
-_INSERT_INBOUND = insert(InboundMessage.__table__)  # values given at execution
+_CASE_ID = Prepared(select(Case.id).where(Case.code == bindparam("code")))
+_INSERT_INBOUND = Prepared(insert(InboundMessage.__table__))  # values given at execution
 
 
 class Unavailable(RuntimeError):
@@ -121,7 +122,7 @@ class Pipeline:
             # Last, in the same transaction: the unique key makes a second delivery fail here
             # (IntegrityError, everything rolled back) — after a refusal or a crash the
             # handler's writes are gone and only this row and its reply are committed.
-            uow.session.connection().execute(_INSERT_INBOUND, {
+            _INSERT_INBOUND.execute(uow.session, {
                 "channel": inbound.channel, "dedup_key": inbound.dedup_key, "sender": inbound.sender,
                 "msg_type": inbound.msg_type, "content": inbound.text[:4000],
                 "media_id": inbound.media_id, "received_at": uow.now(), "reply": reply,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     Session,
     SessionTransaction,
+    class_mapper,
     make_transient_to_detached,
     sessionmaker,
 )
@@ -65,6 +66,7 @@ class AwareDateTime(TypeDecorator[datetime]):
 
 
 BUSY_TIMEOUT_MS = 10000  # the longest a writer waits for SQLite's write lock, queue included
+WAL_AUTOCHECKPOINT_PAGES = 10000  # pages of 4 KiB (SQLite's default: 1000)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -72,6 +74,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoint the WAL every ~40 MB instead of every ~4 MB: each commit rewrites the same hot
+    # pages (index tails, the day's code row), and a checkpoint copies each page once however
+    # often it changed — ten times fewer checkpoints write far fewer pages in all (the webhook
+    # spent 20-30 % less CPU per report in bench/inprocess.py).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
@@ -241,6 +248,15 @@ def recall(session: Session, kind: str, key: object) -> Any:
 
 
 WRITTEN = "wgt.written"
+
+
+def as_loaded(cls: type[Any], values: dict[str, Any]) -> Any:
+    """An instance of the mapped ``cls`` holding ``values`` as its loaded (committed) state —
+    what the ORM builds from a row, without an attribute event per column as ``cls(**values)``
+    fires. For a row just written or read by a Core statement; :func:`adopt` it with ``new``."""
+    obj = class_mapper(cls).class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
 
 
 def adopt(session: Session, obj: object, *, new: bool) -> None:

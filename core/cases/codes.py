@@ -7,11 +7,13 @@ from datetime import date
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
-_BUMP = text(
+from core.prepared import Prepared
+
+_BUMP = Prepared(text(
     "INSERT INTO case_sequences (day, last) VALUES (:day, 1) "
     "ON CONFLICT (day) DO UPDATE SET last = case_sequences.last + 1 "
     "RETURNING last"
-).bindparams(bindparam("day", type_=Date))
+).bindparams(bindparam("day", type_=Date)))
 
 
 def next_code(session: Session, day: date) -> str:
@@ -20,5 +22,5 @@ def next_code(session: Session, day: date) -> str:
     One atomic upsert: on PostgreSQL the row lock makes concurrent transactions take
     turns, on SQLite the database write lock does — codes never collide.
     """
-    number = session.execute(_BUMP, {"day": day}).scalar_one()
+    number = _BUMP.scalar(session, {"day": day})
     return f"GR{day:%Y%m%d}{number:04d}"

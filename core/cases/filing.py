@@ -28,8 +28,9 @@ from core.cases.common import actor_name, choose_assignee, deadline_for
 from core.cases.ledger import TRACKED, Entry, entry, last_seq_of
 from core.cases.models import Case, CaseEvent
 from core.cases.states import Action
-from core.db import adopt, recall, remember
+from core.db import adopt, as_loaded, recall, remember
 from core.outbox import Notification, OutboxStatus
+from core.prepared import Prepared
 from core.registry.directory import CoreDirectory
 from core.registry.models import Grid
 from core.registry.places import GridRef
@@ -39,17 +40,17 @@ if TYPE_CHECKING:
     from core.cases.report import ReportInput
 
 _CASES = Case.__table__
-_INSERT_CASE = insert(_CASES).returning(_CASES.c.id)
-_INSERT_EVENTS = insert(CaseEvent.__table__)
-_INSERT_OUTBOX = insert(Notification.__table__)
-_UPDATE_MASTER = (update(_CASES).where(_CASES.c.id == bindparam("master_id"))
-                  .values(status=bindparam("to_status"), updated_at=bindparam("at")))
+_INSERT_CASE = Prepared(insert(_CASES).returning(_CASES.c.id))
+_INSERT_EVENTS = Prepared(insert(CaseEvent.__table__))
+_INSERT_OUTBOX = Prepared(insert(Notification.__table__))
+_UPDATE_MASTER = Prepared(update(_CASES).where(_CASES.c.id == bindparam("master_id"))
+                          .values(status=bindparam("to_status"), updated_at=bindparam("at")))
 
 
 # Its last seq is read by a statement of its own, after the lock: on PostgreSQL a subquery here
 # would use the snapshot taken before waiting for the lock, and miss the event of the
 # transaction waited for.
-_LOCK_MASTER = select(_CASES).where(_CASES.c.id == bindparam("case_id")).with_for_update(of=_CASES)
+_LOCK_MASTER = Prepared(select(_CASES).where(_CASES.c.id == bindparam("case_id")).with_for_update(of=_CASES))
 
 
 def _column_default(name: str) -> Any:
@@ -152,10 +153,10 @@ def lock_master(uow: UnitOfWork, case_id: int) -> Case | None:
         from core.cases.report import _lock_master
 
         return _lock_master(uow, case_id)  # already in the session: as the ORM path does
-    row = session.connection().execute(_LOCK_MASTER, {"case_id": case_id}).mappings().first()
+    row = _LOCK_MASTER.mapping(session, {"case_id": case_id})
     if row is None:
         return None
-    master = Case(**row)
+    master = as_loaded(Case, row)
     adopt(session, master, new=True)
     return master
 
@@ -198,19 +199,18 @@ def _write(f: _Filing, master: Case | None) -> Case:
     """The case with its final values, its events, the master's status, the pushes; then the
     case joins the session as an ORM ``Case``, as if loaded."""
     session, draft = f.uow.session, f.case
-    conn = session.connection()
     values = {name: getattr(draft, name) for name in DEFAULTS}
-    values["id"] = conn.execute(_INSERT_CASE, values).scalar_one()
-    conn.execute(_INSERT_EVENTS, [{"case_id": values["id"]} | ev for ev in f.events])
+    values["id"] = _INSERT_CASE.scalar(session, values)
+    _INSERT_EVENTS.executemany(session, [{"case_id": values["id"]} | ev for ev in f.events])
     if master is not None:
-        conn.execute(_UPDATE_MASTER, {"master_id": master.id, "to_status": f.master_status,
+        _UPDATE_MASTER.execute(session, {"master_id": master.id, "to_status": f.master_status,
                                       "at": f.master_at})
         set_committed_value(master, "status", f.master_status)
         set_committed_value(master, "updated_at", f.master_at)
         adopt(session, master, new=False)
     if f.pushes:
-        conn.execute(_INSERT_OUTBOX, [_outbox_row(push, values["id"]) for push in f.pushes])
-    case = Case(**values)
+        _INSERT_OUTBOX.executemany(session, [_outbox_row(push, values["id"]) for push in f.pushes])
+    case = as_loaded(Case, values)
     adopt(session, case, new=True)
     if master is not None:
         set_committed_value(case, "merged_into", master)

@@ -22,6 +22,7 @@ from core.cases.models import Case, CaseEvent
 from core.cases.states import Status, next_status
 from core.db import recall, remember
 from core.errors import InvalidTransition
+from core.prepared import Prepared
 
 TRACKED = ("category", "level", "grid_id", "assignee_id", "department", "deadline", "accepted_at",
            "resolved_at", "closed_at", "extension_days", "extension_reason", "external_ticket",
@@ -102,12 +103,12 @@ def record(
     return ev
 
 
-_LAST_SEQ = select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == bindparam("case_id"))
+_LAST_SEQ = Prepared(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == bindparam("case_id")))
 
 
 def last_seq_of(session: Session, case_id: int) -> int:
     """The seq of the case's last committed event (0 for none)."""
-    return session.connection().execute(_LAST_SEQ, {"case_id": case_id}).scalar() or 0
+    return _LAST_SEQ.scalar(session, {"case_id": case_id}) or 0
 
 
 def rebuild(events: Sequence[CaseEvent]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from core.cases.states import Action, Status
 from core.db import noted, recall, remember
 from core.errors import Forbidden, InvalidInput
 from core.outbox import Priority, enqueue
+from core.prepared import Prepared
 from core.registry.directory import Directory, OrmDirectory
 from core.registry.lookup import community_of, find_address, in_jurisdiction, managers_of, town_of
 from core.registry.models import Grid, Level, Resident, Role, Staff
@@ -101,7 +102,7 @@ OPEN = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED)
 # Built once: the open cases a report may repeat, newest first. The status and merge terms
 # are literal SQL, word for word the predicate of the partial index ix_cases_open_by_grid_category
 # (migration 0007), so both databases read the newest 50 straight from it.
-_CANDIDATES = (
+_CANDIDATES = Prepared(
     select(Case.id, Case.description)
     .where(Case.grid_id == bindparam("grid_id"), Case.category == bindparam("category"),
            text(f"cases.{OPEN_UNMERGED.replace(' AND ', ' AND cases.')}"),
@@ -130,8 +131,7 @@ def _find_duplicate(uow: UnitOfWork, grid: Grid | GridRef | None, inp: ReportInp
     since = uow.now() - timedelta(hours=uow.env.merge_window_hours)
     # Only the words are compared: two columns through the connection (no ORM rows), then the
     # one case that matches is loaded (a Case loads its grid chain and assignee eagerly).
-    rows = uow.session.connection().execute(
-        _CANDIDATES, {"grid_id": grid.id, "category": inp.category, "since": since})
+    rows = _CANDIDATES.all(uow.session, {"grid_id": grid.id, "category": inp.category, "since": since})
     similarity, threshold = uow.env.similarity, uow.env.similarity_threshold
     best: tuple[float, int] | None = None
     for case_id, words in rows:

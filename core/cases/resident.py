@@ -18,6 +18,7 @@ from core.cases.states import OPEN_STATUSES, Action, Status
 from core.db import note, recall
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.outbox import Priority, enqueue
+from core.prepared import Prepared
 from core.registry.lookup import find_address, in_jurisdiction
 from core.registry.models import Grid, Resident
 from core.uow import UnitOfWork
@@ -96,10 +97,11 @@ def set_publicity(uow: UnitOfWork, openid: str, wanted: bool) -> Resident:
     return row
 
 
-_TOUCH_READ = select(Resident.id, Resident.grid_id, Resident.last_message_at, Resident.window_sent) \
-    .where(Resident.openid == bindparam("openid"))
-_TOUCH = update(Resident.__table__).where(Resident.__table__.c.id == bindparam("resident_id")) \
-    .values(last_message_at=bindparam("at"), window_sent=0)
+_TOUCH_READ = Prepared(
+    select(Resident.id, Resident.grid_id, Resident.last_message_at, Resident.window_sent)
+    .where(Resident.openid == bindparam("openid")))
+_TOUCH = Prepared(update(Resident.__table__).where(Resident.__table__.c.id == bindparam("resident_id"))
+                  .values(last_message_at=bindparam("at"), window_sent=0))
 
 
 def touch_resident(uow: UnitOfWork, openid: str, *, subscribed: bool | None = None) -> None:
@@ -112,12 +114,11 @@ def touch_resident(uow: UnitOfWork, openid: str, *, subscribed: bool | None = No
     id is noted for a report in the same transaction (``noted(session, "resident_grid", …)``)."""
     now = uow.now()
     if subscribed is None and recall(uow.session, "resident", openid) is None:
-        conn = uow.session.connection()
-        found = conn.execute(_TOUCH_READ, {"openid": openid}).first()
+        found = _TOUCH_READ.first(uow.session, {"openid": openid})
         if found is not None:
             resident_id, grid_id, last, sent = found
             if _due(last, sent, now):
-                conn.execute(_TOUCH, {"resident_id": resident_id, "at": now})
+                _TOUCH.execute(uow.session, {"resident_id": resident_id, "at": now})
             note(uow.session, "resident_grid", openid, (grid_id,))
             return
     row = ensure_resident(uow, openid)

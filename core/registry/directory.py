@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from core.prepared import Prepared
 from core.registry.lookup import staff_at
 from core.registry.models import Grid, Role, Staff, StaffGrid
 
@@ -66,13 +67,14 @@ class OrmDirectory:
 
 _COLUMNS = (Staff.id, Staff.name, Staff.role, Staff.department, Staff.wecom_userid)
 # The statements of staff_at and OrmDirectory.centre_everywhere, reading columns only.
-_AT = (select(*_COLUMNS).join(StaffGrid, StaffGrid.staff_id == Staff.id)
+_AT_SELECT = (select(*_COLUMNS).join(StaffGrid, StaffGrid.staff_id == Staff.id)
        .where(StaffGrid.grid_id == bindparam("grid_id"), Staff.active.is_(True),
               Staff.role == bindparam("role"))
        .order_by(Staff.id))
-_AT_DEPARTMENT = _AT.where(Staff.department == bindparam("department"))
+_AT = Prepared(_AT_SELECT)
+_AT_DEPARTMENT = Prepared(_AT_SELECT.where(Staff.department == bindparam("department")))
 _CENTRE_ORM = select(Staff).where(Staff.role == Role.CENTRE, Staff.active.is_(True))
-_CENTRE = select(*_COLUMNS).where(Staff.role == Role.CENTRE, Staff.active.is_(True))
+_CENTRE = Prepared(select(*_COLUMNS).where(Staff.role == Role.CENTRE, Staff.active.is_(True)))
 
 
 class CoreDirectory:
@@ -86,7 +88,7 @@ class CoreDirectory:
         stmt = _AT
         if department:
             stmt, params["department"] = _AT_DEPARTMENT, department
-        return [StaffRef(*row) for row in self.session.connection().execute(stmt, params)]
+        return [StaffRef(*row) for row in stmt.all(self.session, params)]
 
     def centre_everywhere(self) -> list[StaffRef]:
-        return [StaffRef(*row) for row in self.session.connection().execute(_CENTRE)]
+        return [StaffRef(*row) for row in _CENTRE.all(self.session)]

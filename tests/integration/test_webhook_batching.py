@@ -171,7 +171,7 @@ def test_duplicate_candidates_come_from_the_partial_index(runtime):
 
     listed = re.search(r"status IN \(([^)]*)\)", OPEN_UNMERGED).group(1)
     assert sorted(s.strip(" '") for s in listed.split(",")) == sorted(str(s) for s in OPEN)
-    compiled = _CANDIDATES.compile(runtime.engine)
+    compiled = _CANDIDATES.statement.compile(runtime.engine)
     params = compiled.construct_params({"grid_id": 1, "category": "env",
                                         "since": runtime.env.clock.now() - timedelta(hours=72)})
     with runtime.engine.connect() as conn:
