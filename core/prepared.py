@@ -39,6 +39,9 @@ class _Plan:
             missing = [c.key for c in compiled.insert_prefetch]
             raise ValueError(f"Prepared INSERT needs values for {missing} (their defaults run in Python)")
         self.sql: str = compiled.string
+        if "POSTCOMPILE" in self.sql:
+            raise ValueError("Prepared statements take no expanding IN parameters (their SQL "
+                             "depends on each call's values)")
         self.positional = bool(dialect.positional)
         self.names: list[str] = list(compiled.positiontup or []) if self.positional \
             else list(compiled.bind_names.values())
