@@ -48,6 +48,19 @@ def test_blind_g_stays_good(engine):
     assert s["urgent_precision"] >= 0.95, s
 
 
+def test_blind_t_stays_good(engine):
+    """The adversarial tuning set of the blind_t round (docs/nlp.md): 45 % urgent,
+    emergencies told sideways (address first, dialect, after small talk) and calm rows
+    full of scary words; category floor lower as for blind_g. All urgent rows stay
+    flagged; one false alarm (a fight story told with 今天 … 又) is left."""
+    s = evaluate(read_jsonl(DATA / "blind_t.jsonl"), classify).summary()
+    assert s["rows"] == 240
+    assert s["category_accuracy"] >= 0.88, s
+    assert s["intent_accuracy"] >= 0.92, s
+    assert s["urgent_recall"] == 1.0, s
+    assert s["urgent_precision"] >= 0.98, s
+
+
 def test_evaluate_counts_confusions():
     rows = [
         {"text": "路灯坏了", "category": "facility", "intent": "report", "urgent": False},
