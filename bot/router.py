@@ -9,10 +9,13 @@ from bot.nlp import classify
 from core.cases.resident import touch_resident
 
 
+_WORDS = sorted(set(RESIDENT_COMMANDS) | set(STAFF_COMMANDS), key=len, reverse=True)  # longest first
+
+
 def first_word(text: str) -> tuple[str, str]:
     """The command word and the rest: '评价 GR2026… 5' → ('评价', 'GR2026… 5')."""
     text = text.strip().replace("\u3000", " ")
-    for word in sorted(set(RESIDENT_COMMANDS) | set(STAFF_COMMANDS), key=len, reverse=True):
+    for word in _WORDS:
         if text.startswith(word):
             return word, text[len(word):].strip(" ：:，,")
     return "", text
