@@ -39,6 +39,15 @@ from tests.nlp.conftest import assert_emergency, assert_urgency
         # someone held and beaten, a threat of self-immolation
         ("我表妹被传销的人扣着不放 还挨打", "security"),
         ("保安亭那边 一个男的拎着汽油 说要自焚", "security"),
+        # the calm words of this round must not hide an escalation told next to them
+        ("他这次不只是吵架 已经动刀了", "security"),
+        ("分居的老公拿着刀堵在我家门口", "security"),
+        ("和好了没几天又打起来了 拿刀砍人", "security"),
+        ("卖肉的拿砍骨头的刀追着人砍", "security"),
+        ("刚劝回家 又跑到楼顶说要跳楼", "safety"),
+        ("阀门拧紧了还是有很浓的煤气味 越来越浓", "safety"),
+        # a bare 有个地方 is no second-hand news
+        ("楼道里有个地方在冒烟 越来越大", "safety"),
     ],
 )
 def test_emergencies_told_sideways_are_urgent(text, category):
@@ -64,6 +73,7 @@ def test_emergencies_told_sideways_are_urgent(text, category):
         "卖菜刀的在小区门口摆摊 现场砍骨头给人看",
         "闹了半天是说气话 人已经劝回家了",
         "打架那两户已经和好了",
+        "家暴的事想咨询一下 以前他动过手 现在已经分居了",
     ],
 )
 def test_calm_twins_stay_calm(text):
