@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import select
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Session,
@@ -224,12 +226,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "commit", _sqlite_end)
         event.listen(engine, "rollback", _sqlite_end)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_timeout", 3)
     kwargs.setdefault("connect_args", {"connect_timeout": 3})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled PostgreSQL connection the server has hung up on is replaced at checkout.
+
+    An idle connection has nothing to read: when its socket is readable, the server closed it
+    (a restart or crash ends every backend with a message and EOF) — SQLAlchemy then opens a
+    fresh one. One ``select`` instead of ``pool_pre_ping``'s ``SELECT 1`` round trip on every
+    checkout (~7 % of a report's time on PostgreSQL). A link that dies silently (a network
+    cut) is not seen here: the first statement fails, SQLAlchemy invalidates the pool, the
+    webhook answers 503 and WeChat retries."""
+    if dbapi_connection.closed:
+        raise DisconnectionError("connection closed")
+    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    if readable:
+        raise DisconnectionError("the server closed the connection")
 
 
 MEMO = "wgt.memo"

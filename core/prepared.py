@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
@@ -170,13 +169,7 @@ def _connection(session: Session) -> Connection:
 
 
 def _raise(conn: Connection, err: Exception, sql: str, params: Any, cursor: Any) -> None:
-    """The driver's error as SQLAlchemy would raise it; a dead connection is invalidated so
-    the pool does not hand it out again."""
-    dialect = conn.dialect
-    dbapi_conn = conn.connection.dbapi_connection
-    disconnect = isinstance(err, dialect.loaded_dbapi.Error) and dialect.is_disconnect(err, dbapi_conn, cursor)
-    wrapped = exc.DBAPIError.instance(sql, params, err, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=disconnect, dialect=dialect)
-    if disconnect:
-        conn.invalidate(wrapped)
-    raise wrapped from err
+    """The driver's error handled as SQLAlchemy handles its own: wrapped in its exception class,
+    a lost connection invalidated along with the pool's older ones, ``handle_error`` events."""
+    conn._handle_dbapi_exception(err, sql, params, cursor, None)  # raises
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -4,7 +4,8 @@
 
 While it is down each callback must fail fast with a non-200 (503), well inside WeChat's
 5 s, so WeChat tries again; no report may be half-written (each case with its ledger
-events and outbox rows, or nothing); the pool must recover by itself (``pool_pre_ping``);
+events and outbox rows, or nothing); the pool must recover by itself (a connection the server hung up on is replaced at
+checkout, ``core.db._closed_by_server``);
 and WeChat's retries then make each missing case exactly once.
 """
 

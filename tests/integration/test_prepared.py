@@ -97,3 +97,32 @@ def test_statement_listeners_see_prepared_statements(tx, runtime):
     finally:
         event.remove(runtime.engine, "before_cursor_execute", on_execute)
     assert [s for s in seen if "cases.id" in s] == [seen[-1]] and seen[-1].startswith("SELECT cases.id")
+
+
+def test_a_connection_the_server_hung_up_on_is_replaced_at_checkout(database_url):
+    """PostgreSQL: a pooled connection whose backend was terminated (as a restart does) is
+    swapped for a fresh one when checked out — no failed request, no SELECT 1 per checkout."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    import time
+
+    from sqlalchemy import text
+
+    from core.db import make_engine
+
+    engine, admin = make_engine(database_url, pool_size=1), make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
+        time.sleep(0.2)  # the backend's goodbye reaches the pooled socket
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        with engine.connect() as conn:
+            second = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert second != first
+        assert statements == ["SELECT pg_backend_pid()"]  # no ping went before it
+    finally:
+        engine.dispose()
+        admin.dispose()
