@@ -8,7 +8,6 @@ from bot.inbound import Inbound
 from bot.nlp import classify
 from core.cases.resident import touch_resident
 
-
 _WORDS = sorted(set(RESIDENT_COMMANDS) | set(STAFF_COMMANDS), key=len, reverse=True)  # longest first
 
 
