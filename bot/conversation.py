@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.store import Store, StoreUnavailable
+from bot.store import Maps, Store, StoreUnavailable
 
 DEFAULT_TTL = 30 * 60
 
@@ -61,11 +61,18 @@ class Conversation:
 
     def save(self) -> None:
         """Write the changed state (a no-op when nothing changed)."""
+        changes = self.changes()
+        if changes:
+            with contextlib.suppress(StoreUnavailable):  # without state the bot just asks again
+                self.store.set_many({}, 0, changes)
+
+    def changes(self) -> Maps:
+        """The write :meth:`save` would make, for the caller to send with its own (the
+        pipeline's reply and done mark): taken, so it is not made twice."""
         if not self._dirty or self._cache is None:
-            return
+            return {}
         self._dirty = False
-        with contextlib.suppress(StoreUnavailable):  # without state the bot just asks again
-            self.store.put_map(self.key, self._cache, self.ttl)
+        return {self.key: (self._cache, self.ttl)}
 
     def mark(self, name: str, value: str, now: datetime) -> None:
         """Remember ``value`` under ``name`` with the time it was set (e.g. the case a photo joins)."""

@@ -78,7 +78,7 @@ class Pipeline:
             # the first delivery left no trace (its worker died): this one does the work;
             # the database key still stops a second case
         try:
-            reply = self._process(inbound, state)
+            reply, conversation = self._process(inbound, state)
         except IntegrityError as exc:
             done = self._reply_of_duplicate(inbound)
             if done is None:  # not a duplicate delivery: some other conflict — let WeChat retry
@@ -88,18 +88,18 @@ class Pipeline:
         except (OperationalError, SAInterfaceError) as exc:
             self._forget(mark)
             raise Unavailable(str(exc.__class__.__name__)) from exc
+        # once committed: what the handler changed in the conversation, the reply for retries
+        # and the done mark — one round trip
         with contextlib.suppress(StoreUnavailable):
             self.store.set_many({f"reply:{inbound.channel}:{inbound.dedup_key}": reply,
-                                 mark: "done"}, MARK_TTL)
+                                 mark: "done"}, MARK_TTL, conversation.changes())
         return reply
 
-    def _process(self, inbound: Inbound, state: dict[str, str] | None = None) -> str:
+    def _process(self, inbound: Inbound, state: dict[str, str] | None = None) -> tuple[str, Conversation]:
         classification = self._understand(inbound)
         conversation = Conversation(self.store, inbound.channel, inbound.sender, deferred=True,
                                     loaded=state)
-        reply = self._transaction(inbound, conversation, classification)
-        conversation.save()  # what the handler changed, in one write, once committed
-        return reply
+        return self._transaction(inbound, conversation, classification), conversation
 
     def _transaction(self, inbound: Inbound, conversation: Conversation,
                      classification: Classification | None) -> str:

@@ -21,6 +21,9 @@ class StoreUnavailable(RuntimeError):
     """The store could not be reached."""
 
 
+Maps = dict[str, tuple[dict[str, str], int]]  # key → (whole mapping, ttl), as put_map writes it
+
+
 class Store(Protocol):
     def set_nx(self, key: str, value: str, ttl: int) -> bool: ...
     def get(self, key: str) -> str | None: ...
@@ -28,7 +31,7 @@ class Store(Protocol):
     def get_map(self, key: str) -> dict[str, str]: ...
     def put_map(self, key: str, mapping: dict[str, str], ttl: int) -> None: ...
     def delete(self, key: str) -> None: ...
-    def set_many(self, items: dict[str, str], ttl: int) -> None: ...
+    def set_many(self, items: dict[str, str], ttl: int, maps: Maps | None = None) -> None: ...
     def set_nx_get_map(self, key: str, value: str, ttl: int, map_key: str) -> tuple[bool, dict[str, str]]: ...
 
 
@@ -78,7 +81,9 @@ class MemoryStore:
         with self._lock:
             self._data.pop(key, None)
 
-    def set_many(self, items: dict[str, str], ttl: int) -> None:
+    def set_many(self, items: dict[str, str], ttl: int, maps: Maps | None = None) -> None:
+        for key, (mapping, map_ttl) in (maps or {}).items():
+            self.put_map(key, mapping, map_ttl)
         for key, value in items.items():
             self.set(key, value, ttl)
 
@@ -144,19 +149,20 @@ class RedisStore:
         return self._call(self.client.hgetall, self.prefix + key) or {}
 
     def put_map(self, key: str, mapping: dict[str, str], ttl: int) -> None:
-        pipe = self.client.pipeline()
-        pipe.delete(self.prefix + key)
-        if mapping:
-            pipe.hset(self.prefix + key, mapping=mapping)
-            pipe.expire(self.prefix + key, ttl)
-        self._call(pipe.execute)
+        self.set_many({}, 0, {key: (mapping, ttl)})
 
     def delete(self, key: str) -> None:
         self._call(self.client.delete, self.prefix + key)
 
-    def set_many(self, items: dict[str, str], ttl: int) -> None:
-        """Several keys in one round trip (a pipeline, not a transaction)."""
-        pipe = self.client.pipeline(transaction=False)
+    def set_many(self, items: dict[str, str], ttl: int, maps: Maps | None = None) -> None:
+        """Several keys, and whole maps (as :meth:`put_map`), in one round trip; with maps it
+        is a MULTI/EXEC transaction, so nobody reads a map half-written."""
+        pipe = self.client.pipeline(transaction=bool(maps))
+        for key, (mapping, map_ttl) in (maps or {}).items():
+            pipe.delete(self.prefix + key)
+            if mapping:
+                pipe.hset(self.prefix + key, mapping=mapping)
+                pipe.expire(self.prefix + key, map_ttl)
         for key, value in items.items():
             pipe.set(self.prefix + key, value, ex=ttl)
         self._call(pipe.execute)

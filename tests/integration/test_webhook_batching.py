@@ -40,15 +40,31 @@ def test_reply_and_mark_are_written_together(store):
     assert store.get("dedup:official:msg:1") == "done"
 
 
+def test_reply_mark_and_a_conversation_go_in_one_write(store):
+    """The pipeline's last call: the reply, the done mark and the conversation's new state
+    (replacing the old map whole, with its own expiry) in one round trip."""
+    key = conversation_key("official", "o-9")
+    store.put_map(key, {"awaiting": "menu_choice", "menu": "[]"}, 600)
+    store.set_many({"reply:official:msg:9": "已收到", "dedup:official:msg:9": "done"}, 600,
+                   {key: ({"case": "GR202611260009"}, 1800)})
+    assert store.get("reply:official:msg:9") == "已收到" and store.get("dedup:official:msg:9") == "done"
+    assert store.get_map(key) == {"case": "GR202611260009"}
+    store.set_many({}, 600, {key: ({}, 1800)})  # an emptied conversation is removed
+    assert store.get_map(key) == {}
+    if hasattr(store, "client"):  # Redis: the map expires on its own clock, not the items'
+        store.set_many({"x": "1"}, 600, {key: ({"case": "GR1"}, 1800)})
+        assert 1700 < store.client.ttl(store.prefix + key) <= 1800
+
+
 def test_a_deferred_conversation_writes_once_on_save(store):
     writes: list[str] = []
-    original = store.put_map
+    original = store.set_many
 
-    def counted(key, mapping, ttl):  # type: ignore[no-untyped-def]
-        writes.append(key)
-        original(key, mapping, ttl)
+    def counted(items, ttl, maps=None):  # type: ignore[no-untyped-def]
+        writes.extend(maps or {})
+        original(items, ttl, maps)
 
-    store.put_map = counted  # type: ignore[method-assign]
+    store.set_many = counted  # type: ignore[method-assign]
     conv = Conversation(store, "official", "o-2", deferred=True, loaded={})
     conv.clear("awaiting", "menu")
     conv.mark("case", "GR202611260001", _at(1_764_122_400))
