@@ -48,7 +48,7 @@ class _Plan:
         self.binders: list[tuple[str, Processor]] = [(n, processors.get(n)) for n in dict.fromkeys(self.names)]
         # values carried by the statement itself (LIMIT 50, literal binds): used when not given
         self.fixed: dict[str, Any] = {name: bp.effective_value for name, bp in compiled.binds.items()
-                                      if not bp.required and bp.effective_value is not None}
+                                      if not bp.required}
         columns = getattr(compiled, "_result_columns", None) or []
         results = [col[3]._cached_result_processor(dialect, None) for col in columns]
         self.results: list[Processor] | None = results if any(results) else None
@@ -57,7 +57,12 @@ class _Plan:
         values: dict[str, Any] = {}
         fixed = self.fixed
         for name, processor in self.binders:
-            value = params[name] if name in params else fixed.get(name)
+            if name in params:
+                value = params[name]
+            elif name in fixed:
+                value = fixed[name]
+            else:
+                raise KeyError(f"no value for the statement's parameter {name!r}")
             values[name] = processor(value) if processor is not None else value
         if self.positional:
             return tuple(values[name] for name in self.names)

@@ -61,6 +61,8 @@ def test_values_the_statement_carries_and_rows_changed(tx):
     newest_two = Prepared(select(_CASES.c.code).order_by(_CASES.c.id.desc()).limit(2))
     assert newest_two.all(tx.session) == [("GRT2",), ("GRT1",)]
     assert Prepared(select(_CASES.c.id).where(_CASES.c.code == "nothing")).first(tx.session) is None
+    with pytest.raises(KeyError, match="code"):  # a parameter left out is an error, not NULL
+        Prepared(select(_CASES.c.id).where(_CASES.c.code == bindparam("code"))).first(tx.session, {})
     close = Prepared(update(_CASES).where(_CASES.c.id <= bindparam("upto")).values(status=bindparam("to")))
     assert close.execute(tx.session, {"to": "closed", "upto": ids[1]}) == 2
     with pytest.raises(ValueError, match="IN"):  # its SQL would change with each call's values
