@@ -160,10 +160,12 @@ class UrgencyDetector:
         return not present.isdisjoint(self.table.net_quiet_when)
 
     def silenced(self, present: set[str]) -> bool:
-        """A message blocker (已救出, 消防演练 …) occurs, or the news is second-hand
+        """A message blocker (已救出, 消防演练 …) occurs — the writer's own escape (我已经出来了)
+        only while nothing says the danger goes on (火还在烧) —, or the news is second-hand
         (听说, 群里说) and nothing says the writer suffers it now: nothing here is urgent."""
-        if not present.isdisjoint(self.message_blockers):
-            return True
+        blockers = present & self.message_blockers
+        if blockers and (blockers - self.table.escaped or present.isdisjoint(self.table.goes_on)):
+            return True  # 我已经出来了 silences nothing while 火还在烧
         return not present.isdisjoint(self.table.hearsay) and present.isdisjoint(self.table.firsthand)
 
     def told_as_past(self, text: str, present: set[str], found: list[Match]) -> bool:

@@ -18,7 +18,7 @@ from bot.nlp.yamlnodes import Source
 
 TOP_FIELDS = {"concepts", "neutral", "negation", "blockers", "message_blockers", "groups",
               "safety_net_requires_any", "safety_net_quiet_when", "opening_past", "still_now", "worse_now",
-              "hearsay", "firsthand"}
+              "hearsay", "firsthand", "goes_on"}
 GROUP_FIELDS = {"category", "boost", "phrases", "requires_any", "harmless_clause",
                 "harmless_message", "defer_to"}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -70,12 +70,16 @@ class UrgentTable:
     # The clause blockers of the list named `past` (上周, 昨天 …): the ones a later
     # "worse now" word overrides.
     past_blockers: frozenset[str] = frozenset()
+    # The message blockers of the list named `escaped` (我已经出来了: the writer is out)
+    # silence nothing when a word of goes_on (火还在烧, 水还在涨) says the danger itself goes on.
+    escaped: frozenset[str] = frozenset()
+    goes_on: frozenset[str] = frozenset()
 
     def words(self) -> set[str]:
         """Every word the detector looks for."""
         words = set(self.neutral | self.negation | self.clause_blockers | self.message_blockers
                     | self.net_requires_any | self.net_quiet_when | self.opening_past | self.still_now
-                    | self.worse_now | self.hearsay | self.firsthand)
+                    | self.worse_now | self.hearsay | self.firsthand | self.goes_on)
         for g in self.groups:
             words.update(w for parts in g.phrases for part in parts for w in part.words)
             words.update(g.requires_any | g.harmless_clause | g.harmless_message)
@@ -157,4 +161,6 @@ def parse_urgent(src: Source) -> UrgentTable:
         hearsay=_words(src, spec.get("hearsay")),
         firsthand=_words(src, spec.get("firsthand")),
         past_blockers=blockers.get("past", frozenset()),
+        escaped=message.get("escaped", frozenset()),
+        goes_on=_words(src, spec.get("goes_on")),
     )
