@@ -13,8 +13,10 @@ to grids first through the real ``绑定`` command. Every measurement replays a 
 generated file of distinct, correctly signed callbacks (plain or AES; each MsgId once,
 timestamps fresh) with wrk (``bench/replay.lua``) at each connection count, round by
 round, the floor and the backends interleaved. Printed per measurement: req/s, p50/p99,
-errors (non-2xx and socket errors), the workers' CPU per request, the ratio to the floor
-of the same round, and the check that every message processed made exactly one case.
+errors (non-2xx and socket errors), the workers' CPU per request and the cores they kept
+busy (CPU seconds per second: well under the machine's cores means they waited — for the
+SQLite write lock, the database, wrk), the ratio to the floor of the same round, and the
+check that every message processed made exactly one case.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def measure(opts: Options, server: Server, senders: list[str], traffic: Traffic,
     errors = sum(kinds.values())
     return {"rps": res["requests"] / seconds, "p50_ms": res["p50_us"] / 1000,
             "p99_ms": res["p99_us"] / 1000, "errors": errors, "requests": res["requests"],
-            "cpu_us": cpu / max(processed, 1) * 1e6, "reused": res["reused"], "check": check,
+            "cpu_us": cpu / max(processed, 1) * 1e6, "cores": cpu / seconds,
+            "reused": res["reused"], "check": check,
             "generated": count, "merged": merged, "error_kinds": kinds}
 
 
@@ -100,12 +103,13 @@ def fmt(row: dict) -> str:
         warn = f" ({row['merged']:.0%} merged)" + warn
     return (f"{row['target']:<9} {row['mode']:<5} c={row['conns']:<3} {row['rps']:8.0f} req/s  "
             f"p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  err {row['errors']:<4} "
-            f"cpu {row['cpu_us']:6.0f} µs/req  {ratio:>6}  cases: {row['check']}{warn}")
+            f"cpu {row['cpu_us']:6.0f} µs/req  {row.get('cores', 0):4.2f} cores  {ratio:>6}  "
+            f"cases: {row['check']}{warn}")
 
 
 def summarise(rows: list[dict], conns_list: list[int], modes: list[str], targets: list[str]) -> str:
-    lines = ["| target | mode | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | × floor | cases |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| target | mode | conns | req/s | p50 ms | p99 ms | errors | CPU µs/req | cores | × floor | cases |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     verdicts = []
     for conns in conns_list:
         for mode in modes:
@@ -113,14 +117,16 @@ def summarise(rows: list[dict], conns_list: list[int], modes: list[str], targets
                 sel = [r for r in rows if r["target"] == target and r["mode"] == mode and r["conns"] == conns]
                 if not sel:
                     continue
-                med = {k: statistics.median(r[k] for r in sel) for k in ("rps", "p50_ms", "p99_ms", "cpu_us")}
+                med = {k: statistics.median(r.get(k, 0.0) for r in sel)
+                       for k in ("rps", "p50_ms", "p99_ms", "cpu_us", "cores")}
                 ratios = [r["ratio"] for r in sel if r.get("ratio") is not None]
                 ratio = f"{statistics.median(ratios):.2f}" if ratios else "—"
                 errors = sum(r["errors"] for r in sel)
                 checks = {r["check"] for r in sel}
                 check = "ok" if checks == {"ok"} else ("—" if checks == {"-"} else "; ".join(sorted(checks)))
                 lines.append(f"| {target} | {mode} | {conns} | {med['rps']:.0f} | {med['p50_ms']:.1f} | "
-                             f"{med['p99_ms']:.1f} | {errors} | {med['cpu_us']:.0f} | {ratio} | {check} |")
+                             f"{med['p99_ms']:.1f} | {errors} | {med['cpu_us']:.0f} | {med['cores']:.2f} | "
+                             f"{ratio} | {check} |")
                 if ratios:
                     good = (statistics.median(ratios) >= TARGETS["ratio"] and errors == 0 and check == "ok"
                             and (conns < 32 or med["p99_ms"] < TARGETS["p99_ms"]))
