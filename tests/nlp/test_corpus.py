@@ -36,43 +36,29 @@ def test_fresh_sets_stay_good(engine, name):
     assert s["urgent_precision"] >= 0.90, s
 
 
-def test_blind_g_stays_good(engine):
-    """The urgency-focused tuning set of the blind_g round (docs/nlp.md): half urgent,
-    indirect wording and hard negatives, so its category and intent floors sit lower;
-    its urgent rows must all stay flagged."""
-    s = evaluate(read_jsonl(DATA / "blind_g.jsonl"), classify).summary()
-    assert s["rows"] == 240
-    assert s["category_accuracy"] >= 0.85, s
-    assert s["intent_accuracy"] >= 0.83, s
+# Tuning sets with floors of their own (docs/nlp.md tells each round): all their urgent rows
+# stay flagged; category and intent floors sit lower where the wording is made hard.
+OWN_FLOORS = [
+    # blind_g: half urgent, indirect wording and hard negatives
+    pytest.param("blind_g.jsonl", 240, 0.85, 0.83, 0.95, id="blind_g"),
+    # blind_t: 45 % urgent, emergencies told sideways (address first, dialect, after small
+    # talk), calm rows full of scary words; one false alarm left (a fight story with 今天 … 又)
+    pytest.param("blind_t.jsonl", 240, 0.88, 0.92, 0.98, id="blind_t"),
+    # blind_s: 400 everyday messages, 48 urgent (held out twice before: 0.919 / 0.948 /
+    # urgent 0.854 / 0.932); the category rows left are conventions (street flooding facility
+    # vs safety or property, 公积金 other vs labor)
+    pytest.param("blind_s.jsonl", 400, 0.95, 0.97, 0.97, id="blind_s"),
+]
+
+
+@pytest.mark.parametrize(("name", "rows", "category", "intent", "precision"), OWN_FLOORS)
+def test_tuning_sets_stay_good(engine, name, rows, category, intent, precision):
+    s = evaluate(read_jsonl(DATA / name), classify).summary()
+    assert s["rows"] == rows
+    assert s["category_accuracy"] >= category, s
+    assert s["intent_accuracy"] >= intent, s
     assert s["urgent_recall"] == 1.0, s
-    assert s["urgent_precision"] >= 0.95, s
-
-
-def test_blind_t_stays_good(engine):
-    """The adversarial tuning set of the blind_t round (docs/nlp.md): 45 % urgent,
-    emergencies told sideways (address first, dialect, after small talk) and calm rows
-    full of scary words; category floor lower as for blind_g. All urgent rows stay
-    flagged; one false alarm (a fight story told with 今天 … 又) is left."""
-    s = evaluate(read_jsonl(DATA / "blind_t.jsonl"), classify).summary()
-    assert s["rows"] == 240
-    assert s["category_accuracy"] >= 0.88, s
-    assert s["intent_accuracy"] >= 0.92, s
-    assert s["urgent_recall"] == 1.0, s
-    assert s["urgent_precision"] >= 0.98, s
-
-
-def test_blind_s_stays_good(engine):
-    """The natural-traffic tuning set of the blind_s round (docs/nlp.md): 400 everyday
-    messages, 48 urgent, written by someone who never saw the classifier (held out twice
-    before: 0.919 / 0.948 / urgent 0.854 / 0.932). All urgent rows stay flagged, no false
-    alarm; the category rows left are conventions (street flooding facility vs safety or
-    property, 公积金 other vs labor)."""
-    s = evaluate(read_jsonl(DATA / "blind_s.jsonl"), classify).summary()
-    assert s["rows"] == 400
-    assert s["category_accuracy"] >= 0.95, s
-    assert s["intent_accuracy"] >= 0.97, s
-    assert s["urgent_recall"] == 1.0, s
-    assert s["urgent_precision"] >= 0.97, s
+    assert s["urgent_precision"] >= precision, s
 
 
 def test_evaluate_counts_confusions():
