@@ -117,7 +117,10 @@ class Prepared:
             else:
                 cursor.execute(plan.sql, bound)
         except dialect.loaded_dbapi.Error as err:
-            _raise(conn, err, plan.sql, bound, cursor)
+            try:
+                _raise(conn, err, plan.sql, bound, cursor)
+            finally:
+                cursor.close()
         return cursor, plan
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> int:

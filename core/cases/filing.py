@@ -204,7 +204,7 @@ def _write(f: _Filing, master: Case | None) -> Case:
     _INSERT_EVENTS.executemany(session, [{"case_id": values["id"]} | ev for ev in f.events])
     if master is not None:
         _UPDATE_MASTER.execute(session, {"master_id": master.id, "to_status": f.master_status,
-                                      "at": f.master_at})
+                                         "at": f.master_at})
         set_committed_value(master, "status", f.master_status)
         set_committed_value(master, "updated_at", f.master_at)
         adopt(session, master, new=False)
