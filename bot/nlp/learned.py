@@ -96,16 +96,16 @@ class LearnedModel:
     intent: Head | None = None
     urgent: Head | None = None
     meta: dict[str, object] = field(default_factory=dict)
-    # feature → one dense row of log-weights over all heads' classes (built on first use,
-    # shared by blended copies): scoring sums columns in C instead of looping in Python.
-    _dense: dict[str, tuple[float, ...]] | None = field(default=None, repr=False, compare=False)
+    # feature → one row of log-weights over all heads' classes, packed into one integer
+    # (built on first use, shared by blended copies); see ``_pack``.
+    _packed: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def heads(self) -> list[Head]:
         return [h for h in (self.category, self.intent, self.urgent) if h is not None]
 
-    def _rows(self) -> dict[str, tuple[float, ...]]:
-        """Dense rows; a two-class head takes one column (its log-odds)."""
-        if self._dense is None:
+    def _rows(self) -> dict[str, int]:
+        """Packed rows; a two-class head takes one column (its log-odds)."""
+        if self._packed is None:
             heads = self.heads()
             width = sum(_width(h) for h in heads)
             rows: dict[str, list[float]] = {}
@@ -119,24 +119,22 @@ class LearnedModel:
                         else:
                             row[offset + index] = value
                 offset += _width(head)
-            self._dense = {f: tuple(r) for f, r in rows.items()}
-        return self._dense
+            self._packed = {f: _pack(r) for f, r in rows.items()}
+        return self._packed
 
     def posteriors(self, features: set[str]) -> list[dict[str, float]]:
         """P(class | text) for every head (category, intent, urgent order), one pass."""
-        vectors = list(filter(None, map(self._rows().get, features)))
-        sums = list(map(sum, zip(*vectors, strict=True))) if vectors else None
+        packed = list(filter(None, map(self._rows().get, features)))
+        sums = _unpack(sum(packed), len(packed), sum(_width(h) for h in self.heads()))
         out, offset = [], 0
         for head in self.heads():
             size = _width(head)
             if size == 1:
-                odds = head.bias[0] - head.bias[1] + (sums[offset] if sums is not None else 0.0)
+                odds = head.bias[0] - head.bias[1] + sums[offset]
                 first = 1.0 / (1.0 + math.exp(max(-700.0, min(700.0, -odds / head.temperature))))
                 out.append({head.classes[0]: first, head.classes[1]: 1.0 - first})
             else:
-                scores = list(head.bias)
-                if sums is not None:
-                    scores = [b + v for b, v in zip(scores, sums[offset:offset + size], strict=True)]
+                scores = [b + v for b, v in zip(head.bias, sums[offset:offset + size], strict=True)]
                 out.append(softmax(head.classes, scores, head.temperature))
             offset += size
         return out
@@ -170,6 +168,34 @@ class LearnedModel:
 
 def _width(head: Head) -> int:
     return 1 if len(head.classes) == 2 else len(head.classes)
+
+
+# Packed rows (紧凑行): a feature's row of weights is one Python integer holding each weight
+# as a whole number of millionths in its own 48-bit lane, shifted up by _LANE_BIAS so that
+# no lane is negative. Adding a message's rows is then one ``sum`` of integers in C, and
+# the lanes never carry into each other: a message has at most a few thousand features
+# (settings.max_chars), each lane value is below 2**28, so a lane's total stays below 2**48.
+# Weights are stored to three decimals (model.json), so the sum is exact for them.
+_SCALE = 1_000_000
+_LANE_BITS = 48
+_LANE_MASK = (1 << _LANE_BITS) - 1
+_LANE_BIAS = 1 << 27  # |weight| < 134 (trained weights stay below 10)
+
+
+def _pack(row: list[float]) -> int:
+    packed = 0
+    for lane, value in enumerate(row):
+        scaled = round(value * _SCALE)
+        if not -_LANE_BIAS < scaled < _LANE_BIAS:
+            raise ValueError(f"model weight {value} out of range")
+        packed |= (scaled + _LANE_BIAS) << (lane * _LANE_BITS)
+    return packed
+
+
+def _unpack(total: int, count: int, width: int) -> list[float]:
+    """The per-lane sums of ``count`` packed rows added into ``total``."""
+    bias = count * _LANE_BIAS
+    return [(((total >> (lane * _LANE_BITS)) & _LANE_MASK) - bias) / _SCALE for lane in range(width)]
 
 
 def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
