@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from yaml.nodes import Node
 
+from bot.nlp.gate import GatedPatterns
 from bot.nlp.matcher import Match
 from bot.nlp.yamlnodes import Source
 
@@ -90,11 +91,11 @@ def parse_intents(src: Source) -> IntentTable:
     return table
 
 
-def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One regex matching wherever any of ``patterns`` does (each kept in its own group)."""
+def _any_of(patterns: list[re.Pattern[str]]) -> GatedPatterns | None:
+    """Patterns asked together whether any of them matches."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
+    return GatedPatterns((p, 1.0) for p in patterns)
 
 
 class IntentDetector:
@@ -104,9 +105,10 @@ class IntentDetector:
         self.report = dict(table.report)
         self._consult_keys = frozenset(self.consult)
         self._report_keys = frozenset(self.report)
-        # "any pattern matches" as one search: one alternation instead of a loop
+        # each pattern behind its character gate (gate.py): most are never searched
         self._rate = _any_of(table.rate)
         self._query = _any_of(table.query_patterns)
+        self._consult_patterns = GatedPatterns(table.consult_patterns)
         self._presence = frozenset(self.presence_words())
 
     def presence_words(self) -> set[str]:
@@ -130,9 +132,10 @@ class IntentDetector:
             return "chitchat"
         if urgent:
             return "report"
-        if self._rate is not None and self._rate.search(text):
+        chars = set(text)
+        if self._rate is not None and self._rate.any(text, chars):
             return "rate"
-        if self._is_query(bare, text, present):
+        if self._is_query(bare, text, present, chars):
             return "query"
         report = sum(self.report[w] for w in report_words)
         if not present.isdisjoint(t.praise_words) and (
@@ -142,7 +145,7 @@ class IntentDetector:
         ):
             return "praise"
         consult = sum(self.consult[w] for w in present & self._consult_keys)
-        consult += sum(w for pattern, w in t.consult_patterns if pattern.search(text))
+        consult += self._consult_patterns.total(text, chars)
         consult += consult_bias
         idle = evidence < t.evidence_min and report <= 0
         small_talk = not present.isdisjoint(t.chitchat_words) or not present.isdisjoint(t.about_bot)
@@ -168,9 +171,9 @@ class IntentDetector:
                 kept.add(m.term)
         return kept
 
-    def _is_query(self, bare: str, text: str, present: set[str]) -> bool:
+    def _is_query(self, bare: str, text: str, present: set[str], chars: set[str]) -> bool:
         t = self.t
-        if bare in t.query_exact or (self._query is not None and self._query.search(text)):
+        if bare in t.query_exact or (self._query is not None and self._query.any(text, chars)):
             return True
         if not present.isdisjoint(t.query_strong):
             return True
