@@ -24,7 +24,7 @@ class CategoryModel:
                  denials: tuple[tuple[str, ...], str, tuple[str, ...]] = ((), "", ())):
         self.term_weights: dict[str, list[tuple[str, float]]] = {t: [] for t in neutral}
         self.token_weights: dict[str, list[tuple[str, float]]] = {}
-        self.phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+        self.phrases: dict[str, list[tuple[frozenset[str], str, float]]] = {}
         for table in tables:
             for term, weight in table.keywords.items():
                 self.term_weights.setdefault(term, []).append((table.code, weight))
@@ -32,7 +32,7 @@ class CategoryModel:
                 self.token_weights.setdefault(token, []).append((table.code, weight))
             for parts, weight in table.phrases:
                 key = max(parts, key=len)  # the rarest part, most likely absent
-                self.phrases.setdefault(key, []).append((parts, table.code, weight))
+                self.phrases.setdefault(key, []).append((frozenset(parts), table.code, weight))
         self.phrase_keys = frozenset(self.phrases)
         self.token_keys = frozenset(self.token_weights)
         self.shifts = [(s, frozenset(s.if_any), frozenset(s.unless_any)) for s in shifts]
@@ -81,15 +81,14 @@ class CategoryModel:
                 strength[term] = max(strength.get(term, 0.0), weight * factor)
         for key in present & self.phrase_keys:
             for parts, code, weight in self.phrases[key]:
-                if all(part in present for part in parts):
+                if parts <= present:
                     scores[code] += weight
         for shift, if_any, unless_any in self.shifts:
             if not present.isdisjoint(if_any) and present.isdisjoint(unless_any):
                 moved = max(scores[shift.source], 0.0) * shift.ratio
                 scores[shift.source] -= moved
                 scores[shift.target] += moved
-        for code, value in scores.items():
-            scores[code] = max(value, 0.0)
+        scores = {code: max(value, 0.0) for code, value in scores.items()}
         ranked = sorted((t for t, s in strength.items() if s > 0), key=lambda t: (-strength[t], t))
         return scores, ranked
 
