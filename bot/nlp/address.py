@@ -38,6 +38,16 @@ def parse_address(src: Source) -> AddressTable:
     return AddressTable(lists, texts)
 
 
+def _by_length(words: list[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Words grouped by length, longest first: a slice of the text and one set lookup per
+    length instead of a loop over every word."""
+    groups: dict[int, set[str]] = {}
+    for word in words:
+        if word:
+            groups.setdefault(len(word), set()).add(word)
+    return tuple((size, frozenset(group)) for size, group in sorted(groups.items(), reverse=True))
+
+
 def _alt(words: tuple[str, ...] | set[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
@@ -75,8 +85,8 @@ class AddressFinder:
             kind: re.compile(_alt(lists[f"{kind}_suffixes"])) for kind in ("estate", "place", "road")
         }
         self._stop = set(texts["stop_chars"])
-        self._generic = set(lists["generic_names"])
-        self._not_places = lists["not_places"]
+        self._generic = _by_length(lists["generic_names"])
+        self._not_places = _by_length(lists["not_places"])
         self._joins = {c for c in lists["connectors"] if len(c) == 1}
         self._estate_re: re.Pattern[str] | None = None
 
@@ -119,17 +129,19 @@ class AddressFinder:
         if end - start > 2 and text[start] in self._joins and start > 0 and text[start - 1] in "路街道巷":
             start += 1  # 建设路和人民路: the 和 joins two roads, it is not part of a name
         trimmed = True
-        while trimmed:  # 巡查发现锦绣家园 → 锦绣家园; 最近小区 → nothing
+        while trimmed:  # 巡查发现锦绣家园 → 锦绣家园; 最近小区 → nothing; the longest word first (整个 before 整)
             trimmed = False
-            for word in self._generic:
-                if text.startswith(word, start) and start + len(word) <= end:
-                    start += len(word)
+            for size, words in self._generic:
+                if start + size <= end and text[start : start + size] in words:
+                    start += size
                     trimmed = True
+                    break
         name = text[start:end]
-        if len(name) < 2 or any(name.endswith(g) for g in self._generic):
+        if len(name) < 2 or any(name[-size:] in words for size, words in self._generic):
             return None
         tail = text[start : end + 2]
-        if any(w in tail for w in self._not_places):
+        if any(tail[i : i + size] in words for size, words in self._not_places
+               for i in range(len(tail) - size + 1)):
             return None
         return start
 
