@@ -155,7 +155,7 @@ def load(directory: str | Path | None = None) -> Engine:
             return _engine
         tables = load_tables(directory)
         if _segmenter is None:
-            _segmenter = Segmenter()
+            _segmenter = Segmenter(int(tables.settings["jieba_min_freq"]))
         engine = Engine(tables, _segmenter)
         engine.configure(_estates)
         _engine = engine

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -171,31 +172,27 @@ def _width(head: Head) -> int:
 
 
 # Packed rows (紧凑行): a feature's row of weights is one Python integer holding each weight
-# as a whole number of millionths in its own 48-bit lane, shifted up by _LANE_BIAS so that
+# as a whole number of millionths in its own 64-bit lane, shifted up by _LANE_BIAS so that
 # no lane is negative. Adding a message's rows is then one ``sum`` of integers in C, and
 # the lanes never carry into each other: a message has at most a few thousand features
 # (settings.max_chars), each lane value is below 2**28, so a lane's total stays below 2**48.
 # Weights are stored to three decimals (model.json), so the sum is exact for them.
 _SCALE = 1_000_000
-_LANE_BITS = 48
-_LANE_MASK = (1 << _LANE_BITS) - 1
 _LANE_BIAS = 1 << 27  # |weight| < 134 (trained weights stay below 10)
 
 
 def _pack(row: list[float]) -> int:
-    packed = 0
-    for lane, value in enumerate(row):
-        scaled = round(value * _SCALE)
-        if not -_LANE_BIAS < scaled < _LANE_BIAS:
-            raise ValueError(f"model weight {value} out of range")
-        packed |= (scaled + _LANE_BIAS) << (lane * _LANE_BITS)
-    return packed
+    scaled = [round(value * _SCALE) + _LANE_BIAS for value in row]
+    if not all(0 < lane < 2 * _LANE_BIAS for lane in scaled):
+        raise ValueError(f"model weight out of range in {row}")
+    return int.from_bytes(struct.pack(f"<{len(row)}Q", *scaled), "little")
 
 
 def _unpack(total: int, count: int, width: int) -> list[float]:
     """The per-lane sums of ``count`` packed rows added into ``total``."""
     bias = count * _LANE_BIAS
-    return [(((total >> (lane * _LANE_BITS)) & _LANE_MASK) - bias) / _SCALE for lane in range(width)]
+    lanes = struct.unpack(f"<{width}Q", total.to_bytes(8 * width, "little"))
+    return [(lane - bias) / _SCALE for lane in lanes]
 
 
 def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
@@ -260,6 +257,10 @@ class _Reader:
 
     @staticmethod
     def _entry(entry: object, index: dict[str, int]) -> tuple[tuple[int, float], ...]:
+        if isinstance(entry, dict) and entry.keys() <= index.keys():  # the usual line, checked in bulk
+            pairs = tuple((index[code], value) for code, value in entry.items())
+            if all(type(value) is float and -1e3 <= value <= 1e3 for _, value in pairs):
+                return pairs
         if not isinstance(entry, dict):
             raise ValueError("expected an object {class: weight}")
         pairs = []

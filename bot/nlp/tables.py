@@ -34,7 +34,10 @@ SETTING_RANGES: dict[str, tuple[float, float]] = {
     "max_keywords": (1, 50),
     "max_candidates": (1, 13),
     "max_chars": (50, 100_000),
+    "jieba_min_freq": (0, 1_000_000),
 }
+# Settings an older settings.yaml may lack, with their defaults.
+SETTING_DEFAULTS: dict[str, float] = {"jieba_min_freq": 5}
 
 
 @dataclass
@@ -57,8 +60,10 @@ class Tables:
 
 
 def _settings(src: Source) -> dict[str, float]:
-    spec = src.fields(src.root(), set(SETTING_RANGES), set(SETTING_RANGES))
-    return {key: src.number(node, *SETTING_RANGES[key]) for key, node in spec.items()}
+    spec = src.fields(src.root(), set(SETTING_RANGES), set(SETTING_RANGES) - set(SETTING_DEFAULTS))
+    values = dict(SETTING_DEFAULTS)
+    values.update({key: src.number(node, *SETTING_RANGES[key]) for key, node in spec.items()})
+    return values
 
 
 def _common(src: Source) -> tuple:
