@@ -32,6 +32,7 @@ import json
 import math
 import struct
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 
 from bot.nlp.features import ngrams
@@ -125,8 +126,8 @@ class LearnedModel:
 
     def posteriors(self, features: set[str]) -> list[dict[str, float]]:
         """P(class | text) for every head (category, intent, urgent order), one pass."""
-        packed = list(filter(None, map(self._rows().get, features)))
-        sums = _unpack(sum(packed), len(packed), sum(_width(h) for h in self.heads()))
+        rows = self._rows()
+        sums = _unpack(sum(map(rows.get, features, repeat(0))), sum(_width(h) for h in self.heads()))
         out, offset = [], 0
         for head in self.heads():
             size = _width(head)
@@ -172,27 +173,41 @@ def _width(head: Head) -> int:
 
 
 # Packed rows (紧凑行): a feature's row of weights is one Python integer holding each weight
-# as a whole number of millionths in its own 64-bit lane, shifted up by _LANE_BIAS so that
-# no lane is negative. Adding a message's rows is then one ``sum`` of integers in C, and
-# the lanes never carry into each other: a message has at most a few thousand features
-# (settings.max_chars), each lane value is below 2**28, so a lane's total stays below 2**48.
-# Weights are stored to three decimals (model.json), so the sum is exact for them.
+# as a whole number of millionths in its own 64-bit lane (lane i counts 2**(64 i) times its
+# weight, negative weights included: Python integers are exact at any size). Adding a
+# message's rows is then one ``sum`` of integers in C. To read the lanes back, 2**63 is added
+# to every lane so that each is a plain unsigned 64-bit number (a lane's total stays far
+# below 2**63: a few thousand features of at most 2**28 each), and struct cuts them apart.
+# Weights are stored to three decimals (model.json), so the sums are exact for them.
 _SCALE = 1_000_000
-_LANE_BIAS = 1 << 27  # |weight| < 134 (trained weights stay below 10)
+_LIMIT = 1 << 28  # |weight| < 268 (trained weights stay below 10)
+_HALF = 1 << 63
 
 
 def _pack(row: list[float]) -> int:
-    scaled = [round(value * _SCALE) + _LANE_BIAS for value in row]
-    if not all(0 < lane < 2 * _LANE_BIAS for lane in scaled):
-        raise ValueError(f"model weight out of range in {row}")
-    return int.from_bytes(struct.pack(f"<{len(row)}Q", *scaled), "little")
+    packed = 0
+    for lane, value in enumerate(row):
+        scaled = round(value * _SCALE)
+        if not -_LIMIT < scaled < _LIMIT:
+            raise ValueError(f"model weight {value} out of range")
+        packed += scaled << (64 * lane)
+    return packed
 
 
-def _unpack(total: int, count: int, width: int) -> list[float]:
-    """The per-lane sums of ``count`` packed rows added into ``total``."""
-    bias = count * _LANE_BIAS
-    lanes = struct.unpack(f"<{width}Q", total.to_bytes(8 * width, "little"))
-    return [(lane - bias) / _SCALE for lane in lanes]
+def _unpack(total: int, width: int) -> list[float]:
+    """The lanes of a sum of packed rows."""
+    lifted = total + _lifts(width)
+    return [(lane - _HALF) / _SCALE for lane in struct.unpack(f"<{width}Q", lifted.to_bytes(8 * width, "little"))]
+
+
+_LIFTS: dict[int, int] = {}
+
+
+def _lifts(width: int) -> int:
+    """2**63 in each of ``width`` lanes."""
+    if width not in _LIFTS:
+        _LIFTS[width] = sum(_HALF << (64 * lane) for lane in range(width))
+    return _LIFTS[width]
 
 
 def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
