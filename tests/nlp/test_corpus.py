@@ -48,6 +48,13 @@ OWN_FLOORS = [
     # urgent 0.854 / 0.932); the category rows left are conventions (street flooding facility
     # vs safety or property, 公积金 other vs labor)
     pytest.param("blind_s.jsonl", 400, 0.95, 0.97, 0.97, id="blind_s"),
+    # blind_u: 400 everyday messages, 62 urgent (held out three times: 0.912 / 0.922 / urgent
+    # 0.935 / 0.935); the category rows left are conventions (jumpers labelled security, a
+    # life-support machine in a power cut facility, a lost toddler by a road welfare)
+    pytest.param("blind_u.jsonl", 400, 0.94, 0.96, 0.97, id="blind_u"),
+    # blind_w: 300 urgent-focused rows, 120 urgent, 180 look-alikes (first: 0.846 / 0.857 /
+    # urgent 0.908 / 0.924); jokes and drills full of category words stay reports, not chitchat
+    pytest.param("blind_w.jsonl", 300, 0.92, 0.90, 0.97, id="blind_w"),
 ]
 
 

@@ -45,8 +45,10 @@ URGENT = [
     # a stroke; despair with the means at hand
     ("health", "我爸中风了 半边身子动不了 说不出话"),
     ("safety", "我不想活了 药都准备好了"),
-    # water to the waist; a door kicked in; a lock being forced; a dog attacking
-    ("property", "地下车库水已经到腰了 还有人在里面挪车"),
+    # water to the waist with people still inside (safety since the blind_u/blind_w round:
+    # their danger comes before the repair, as both writers label it); a door kicked in;
+    # a lock being forced; a dog attacking
+    ("safety", "地下车库水已经到腰了 还有人在里面挪车"),
     ("security", "我家门被人踹开了 有个男的冲进来了"),
     ("security", "有人在撬隔壁的门 正在撬"),
     ("health", "一条狗在追着咬孩子 孩子被咬倒了"),
