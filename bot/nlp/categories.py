@@ -9,6 +9,7 @@ move score between neighbouring categories ("who must act first").
 from __future__ import annotations
 
 import math
+import re
 
 from bot.nlp.category_tables import CategoryTable, Shift
 from bot.nlp.matcher import Match, resolve
@@ -34,7 +35,12 @@ class CategoryModel:
                 key = max(parts, key=len)  # the rarest part, most likely absent
                 self.phrases.setdefault(key, []).append((frozenset(parts), table.code, weight))
         self.phrase_keys = frozenset(self.phrases)
-        self.token_keys = frozenset(self.token_weights)
+        # A token of letters and digits (110) is a whole run of them, as jieba cuts it: found
+        # by a pattern, without jieba, and never given to jieba as a word (it would cut 110
+        # out of room 1101). jieba is asked only for the other token-only entries.
+        runs = {t for t in self.token_weights if t.isascii() and t.isalnum()}
+        self._runs = {t: re.compile(f"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])") for t in runs}
+        self.token_keys = frozenset(self.token_weights) - runs
         self.shifts = [(s, frozenset(s.if_any), frozenset(s.unless_any)) for s in shifts]
         self.aside_markers, self.aside_factor = aside
         self.denials, self.rhetorical, self.questions = denials
@@ -42,8 +48,12 @@ class CategoryModel:
     def vocabulary(self) -> set[str]:
         """Words worth giving to jieba as user words."""
         words = {t for t in self.term_weights if len(t) > 1}
-        words.update(t for t in self.token_weights if len(t) > 1)
+        words.update(t for t in self.token_weights if len(t) > 1 and t not in self._runs)
         return words
+
+    def run_tokens(self, text: str, present: set[str]) -> list[str]:
+        """The letter-and-digit tokens standing alone in ``text`` (拨打110, not 1101室)."""
+        return [t for t, pattern in self._runs.items() if t in present and pattern.search(text)]
 
     def presence_words(self) -> set[str]:
         """Every substring whose presence the scoring asks about."""

@@ -80,6 +80,7 @@ class Engine:
         # Token-only entries (tokens: in the category tables) can match a jieba token only
         # where they also occur as a substring, so segment only when one does.
         tokens = self.segmenter.cut(norm) if not present.isdisjoint(self.categories.token_keys) else []
+        tokens += self.categories.run_tokens(norm, present)
         scores, terms = self.categories.score(norm, tokens, found, present)
         hits = self.urgency.detect(norm, present, found)
         for hit in hits:

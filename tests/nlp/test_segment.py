@@ -26,3 +26,14 @@ def test_the_cut_dictionary_segments_everyday_and_domain_words(tmp_path, monkeyp
     small.add_words(["飞线充电", "消防通道"])
     assert small.cut("小区里有人拨打110报警 楼道飞线充电 消防通道堵了") == [
         "小区", "里", "有人", "拨打", "110", "报警", "楼道", "飞线充电", "消防通道", "堵", "了"]
+
+
+def test_a_digit_token_counts_only_standing_alone(engine):
+    """110 (the police number) is a token of the security table: 拨打110 counts, a room
+    number or a case code that holds the digits does not, and no jieba cut is needed."""
+    from bot.nlp import classify
+
+    assert "110" in classify("有人打架 我已经拨打110了").keywords
+    for text in ("阳光花园2栋1102 楼上砸门", "请问GR202611030007现在什么状态", "评价 GR202610110007 5"):
+        assert "110" not in classify(text).keywords, text
+    assert "110" not in engine.categories.vocabulary()  # jieba would cut it out of 1101
