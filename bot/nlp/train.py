@@ -45,7 +45,8 @@ def data_digest(rows: Sequence[dict]) -> str:
 
 def rules_engine(directory: Path = DEFAULT_DIR) -> Engine:
     """The classifier from the tables alone (no learned model)."""
-    return Engine(load_tables(directory, with_model=False), Segmenter())
+    tables = load_tables(directory, with_model=False)
+    return Engine(tables, Segmenter(int(tables.settings["jieba_min_freq"])))
 
 
 def train(engine: Engine, rows: Sequence[dict], options: TrainOptions = DEFAULT_OPTIONS,
