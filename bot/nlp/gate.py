@@ -62,7 +62,8 @@ def _item(op: object, arg: object) -> list[set[str]]:
         members = _members(arg)  # type: ignore[arg-type]
         return [members] if members else []
     if op is sre.SUBPATTERN:
-        return _sequence(arg[-1])  # type: ignore[index]
+        _group, add_flags, _del_flags, body = arg  # type: ignore[misc]
+        return [] if add_flags & re.IGNORECASE else _sequence(body)  # (?i:…) gates nothing
     if op is sre.BRANCH:
         union: set[str] = set()
         for branch in arg[1]:  # type: ignore[index]

@@ -29,7 +29,7 @@ def test_gates_read_off_the_pattern(pattern, expected):
     assert sorted(sets(pattern), key=lambda s: (len(s), s)) == sorted(expected, key=lambda s: (len(s), s))[:3]
 
 
-@pytest.mark.parametrize("pattern", [".*", "\\w+", "[^，。]{2}", "(a|.)", "x?", "[一-龥]+", "(?=吗)"])
+@pytest.mark.parametrize("pattern", [".*", "\\w+", "[^，。]{2}", "(a|.)", "x?", "[一-龥]+", "(?=吗)", "(?i:ab)"])
 def test_no_gate_where_nothing_is_certain(pattern):
     assert gate_of(re.compile(pattern)) == ()
 
