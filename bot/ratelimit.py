@@ -194,15 +194,20 @@ class RedisLimiter:
                         type(exc).__name__)
 
 
-def make_limiter(settings: Settings, clock: Callable[[], float] = time.time) -> Limiter | None:
-    """The limiter the settings ask for; None when ``RATE_LIMIT_PER_MINUTE`` is 0."""
-    if settings.RATE_LIMIT_PER_MINUTE <= 0:
+def make_limiter(settings: Settings, clock: Callable[[], float] = time.time, *,
+                 per_minute: int | None = None, burst: int | None = None,
+                 prefix: str = "wgt:rl:") -> Limiter | None:
+    """The limiter the settings ask for (``RATE_LIMIT_*``, or the given rate); None when the
+    rate is 0. Redis when ``REDIS_URL`` is set (keys under ``prefix``), else this process."""
+    per_minute = settings.RATE_LIMIT_PER_MINUTE if per_minute is None else per_minute
+    burst = settings.RATE_LIMIT_BURST if burst is None else burst
+    if per_minute <= 0:
         return None
-    rate = Rate(settings.RATE_LIMIT_PER_MINUTE, settings.RATE_LIMIT_BURST)
+    rate = Rate(per_minute, burst)
     if not settings.REDIS_URL:
         return MemoryLimiter(rate, clock)
     client = quick_redis(settings.REDIS_URL, 0.25)
-    return RedisLimiter(client, rate, clock)
+    return RedisLimiter(client, rate, clock, prefix)
 
 
 @dataclass

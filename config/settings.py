@@ -39,6 +39,8 @@ class Settings:
     WECHAT_API_BASE_URL: str = ""
     WECOM_API_BASE_URL: str = ""
     OPEN311_API_KEYS: str = ""
+    OPEN311_RATE_PER_MINUTE: int = 60  # sustained POSTs a minute per API key; 0 disables
+    OPEN311_RATE_BURST: int = 30  # POSTs at once before the rate applies
     PUBLIC_BASE_URL: str = "http://127.0.0.1:5000"
     TIME_LIMIT_POLICY: str = "default"  # default (制度4/8) | zhidu11 (制度11)
     HOLIDAY_DIR: str = str(CONFIG_DIR / "holidays")

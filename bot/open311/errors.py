@@ -11,12 +11,14 @@ PREFIX = "/open311/"
 
 
 class ApiError(Exception):
-    """A refusal with its HTTP status (400, 403, 404, 503)."""
+    """A refusal with its HTTP status (400, 403, 404, 429, 503); ``retry_after`` seconds
+    become a Retry-After header."""
 
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, retry_after: float = 0.0) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
 
 
 def json_response(data: Any, status: int = 200) -> Response:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -29,11 +31,12 @@ from bot.open311.params import (
     status_filter,
     text_field,
 )
+from bot.ratelimit import Limiter, make_limiter
 from core.cases.policy import CATEGORIES
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.open311.records import Search, get_request, search_requests
 from core.open311.services import service_definition, services
-from core.open311.submit import Submission, submit_request
+from core.open311.submit import Submission, client_id, submit_request
 
 log = logging.getLogger(__name__)
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -97,6 +100,31 @@ def _body() -> dict[str, Any]:
     return data
 
 
+LIMIT = "wanggetong.open311_limit"
+
+
+@bp.record_once
+def _make_limit(state: BlueprintSetupState) -> None:
+    """Each API key may POST ``OPEN311_RATE_PER_MINUTE`` requests a minute (after a burst of
+    ``OPEN311_RATE_BURST``), counted in Redis when there is one: a partner system that loops
+    cannot flood the grid workers, and the other keys are not slowed."""
+    settings = state.app.extensions["wanggetong"].settings
+    state.app.extensions[LIMIT] = make_limiter(
+        settings, per_minute=settings.OPEN311_RATE_PER_MINUTE, burst=settings.OPEN311_RATE_BURST,
+        prefix="wgt:rl311:")
+
+
+def _throttle(key: str) -> None:
+    limiter: Limiter | None = current_app.extensions.get(LIMIT)
+    if limiter is None:
+        return
+    who = client_id(key)  # a digest: the key itself goes neither into Redis nor into the log
+    decision = limiter.hit(who)
+    if not decision.allowed:
+        log.info("open311: %s over its rate, refused (next in %.0f s)", who, decision.retry_after)
+        raise ApiError(429, "请求太频繁，请稍后再试", retry_after=decision.retry_after)
+
+
 def _check_key(data: dict[str, Any]) -> str:
     keys = runtime().settings.open311_keys
     if not keys:
@@ -149,6 +177,7 @@ def create_request() -> tuple[Response, int] | Response:
     """Personal fields (email, first_name, last_name, phone …) are read by no one and kept nowhere."""
     data = _body()
     key = _check_key(data)
+    _throttle(key)
     sub = _submission(data, form=not request.is_json)
     with runtime().uow() as uow:
         done = submit_request(uow, key, sub)
@@ -165,7 +194,10 @@ def openapi() -> Response:
 
 @bp.errorhandler(ApiError)
 def api_error(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.description)
+    resp = error_response(exc.status, exc.description)
+    if exc.retry_after > 0:
+        resp.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return resp
 
 
 @bp.errorhandler(InvalidInput)

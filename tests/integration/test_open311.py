@@ -380,3 +380,33 @@ def test_openapi_document_is_served(client):
     assert set(doc["paths"]) >= {"/services.json", "/services/{service_code}.json",
                                  "/requests.json", "/requests/{service_request_id}.json"}
 
+
+
+def test_each_key_is_held_to_its_rate(settings, clock, uow, redis_url):
+    """A key over OPEN311_RATE_BURST gets 429 with Retry-After and nothing is filed for it;
+    another key goes on (Redis when TEST_REDIS_URL is set, else the process's own table)."""
+    app = create_app(settings.with_overrides(OPEN311_RATE_PER_MINUTE=1, OPEN311_RATE_BURST=2),
+                     clock=clock)
+    client = app.test_client()
+    try:
+        codes = [filed(client, description=RUBBISH, address_string="阳光花园3栋") for _ in range(2)]
+        resp = post(client, description="小区门口的路灯坏了好几天", address_string="阳光花园3栋")
+        assert "频繁" in error_of(resp, 429)
+        assert 1 <= int(resp.headers["Retry-After"]) <= 60
+        assert filed(client, api_key="second-key", description="小区门口的路灯坏了好几天",
+                      address_string="阳光花园3栋")
+    finally:
+        app.extensions["wanggetong"].engine.dispose()
+    with uow() as tx:
+        described = tx.session.scalars(select(Case.description)).all()
+    assert described.count("小区门口的路灯坏了好几天") == 1 and codes
+
+
+def test_the_rate_can_be_turned_off(settings, clock):
+    app = create_app(settings.with_overrides(OPEN311_RATE_PER_MINUTE=0), clock=clock)
+    try:
+        client = app.test_client()
+        for _ in range(5):
+            assert post(client, description=RUBBISH, address_string="阳光花园3栋").status_code == 201
+    finally:
+        app.extensions["wanggetong"].engine.dispose()
