@@ -20,6 +20,9 @@ for _code in list(_FULLWIDTH) + list(range(0x41, 0x5B)):
 # The few emoji that name a hazard or a score are read as a character (🔥🔥🔥 快 → 火火火 快);
 # one code point each, so lengths stay unchanged.
 _FULLWIDTH[0x1F525] = ord("火")
+# Laughing faces are a laugh (笑死 楼下大爷跟大鹅打架 打输了😂 → …打输了哈; 😂😂 → 哈哈).
+for _code in (0x1F602, 0x1F923, 0x1F606, 0x1F639):
+    _FULLWIDTH[_code] = ord("哈")
 # Stars are a rating (⭐⭐⭐⭐⭐ → 星星星星星).
 _FULLWIDTH[0x2B50] = ord("星")
 _FULLWIDTH[0x1F31F] = ord("星")
