@@ -46,6 +46,10 @@ class Engine:
         if self.model is not None:
             self.model.posteriors(set())  # build the dense rows now, not on the first message
         self.mask = Masker(tables.privacy)
+        settings = self.settings
+        self._max_chars, self._tau = int(settings["max_chars"]), settings["confidence_tau"]
+        self._lift = settings["model_confidence_lift"]
+        self._max_keywords, self._max_candidates = int(settings["max_keywords"]), int(settings["max_candidates"])
         self.segmenter = segmenter
         self.scanner = TermMatcher(self.categories.presence_words() | self.urgency.presence_words()
                                    | self.intents.presence_words())
@@ -73,7 +77,7 @@ class Engine:
             self.segmenter.add_words(new)
 
     def classify(self, text: str) -> Classification:
-        raw = (text or "")[: int(self.settings["max_chars"])]
+        raw = (text or "")[: self._max_chars]
         norm = self.normalise(raw)
         found = self.scanner.raw(norm)
         present = {m.term for m in found}
@@ -87,7 +91,7 @@ class Engine:
             if hit.category:
                 scores[hit.category] += hit.boost
         evidence = max(scores.values())  # the tables' evidence alone gates small talk
-        tables_conf = confidence(scores, self.settings["confidence_tau"])
+        tables_conf = confidence(scores, self._tau)
         lean, alarm = 0.0, 0.0
         model = self.model
         span = self.addresses.find(norm)
@@ -95,8 +99,8 @@ class Engine:
             head = model.category
             posteriors = model.posteriors(ngrams(_without(norm, span), head.ngram))
             # The model backs its favourite with its own margin: a vague model adds little.
-            first, second = sorted(posteriors[0].items(), key=lambda kv: -kv[1])[:2]
-            scores[first[0]] += head.weight * (first[1] - second[1])
+            best_class, margin = _lead(posteriors[0])
+            scores[best_class] += head.weight * margin
             if model.intent is not None:
                 p = posteriors[1]
                 lean = model.intent.weight * (p.get("consult", 0.0) - p.get("report", 0.0))
@@ -114,15 +118,14 @@ class Engine:
         best = ranked[0]
         # The model may move the answer, but it may lift the tables' confidence by at most
         # `model_confidence_lift`: a vague message stays vague however sure the model is.
-        conf = min(confidence(scores, self.settings["confidence_tau"]),
-                   round(tables_conf + self.settings["model_confidence_lift"], 3))
+        conf = min(confidence(scores, self._tau), round(tables_conf + self._lift, 3))
         weak = evidence < self.tables.intents.evidence_min
         if scores[best] <= 0 or (weak and intent not in ("report", "consult")):
             best, conf = "other", 0.0  # about nothing in particular
         total = sum(s for s in scores.values() if s > 0)
         candidates = tuple(
             Candidate(c, CATEGORY_LABELS[c], round(scores[c] / total, 3))
-            for c in ranked[: int(self.settings["max_candidates"])] if scores[c] > 0
+            for c in ranked[: self._max_candidates] if scores[c] > 0
         )
         topic = self.guides.pick(norm, best) if intent == "consult" else ""
         return Classification(
@@ -130,12 +133,24 @@ class Engine:
             intent=intent,
             confidence=conf,
             urgent=urgent,
-            keywords=tuple(terms[: int(self.settings["max_keywords"])]),
+            keywords=tuple(terms[: self._max_keywords]),
             address=raw[span[0] : span[1]].strip() if span else "",
             candidates=candidates,
             topic=topic,
             text=raw,
         )
+
+
+def _lead(probabilities: dict[str, float]) -> tuple[str, float]:
+    """The most probable class (the first of equals, in class order) and its margin over the
+    runner-up."""
+    best, first, second = "", -1.0, -1.0
+    for label, p in probabilities.items():
+        if p > first:
+            best, first, second = label, p, first
+        elif p > second:
+            second = p
+    return best, first - second
 
 
 def _without(text: str, span: tuple[int, int] | None) -> str:
