@@ -55,6 +55,10 @@ OWN_FLOORS = [
     # blind_w: 300 urgent-focused rows, 120 urgent, 180 look-alikes (first: 0.846 / 0.857 /
     # urgent 0.908 / 0.924); jokes and drills full of category words stay reports, not chitchat
     pytest.param("blind_w.jsonl", 300, 0.92, 0.90, 0.97, id="blind_w"),
+    # blind_x: 400 everyday messages, 60 urgent (first: 0.950 / 0.922 / urgent 0.933 / 0.889);
+    # the category rows left are conventions (加装电梯 other vs property, 群租房 population vs
+    # safety, a missing manhole cover facility vs safety)
+    pytest.param("blind_x.jsonl", 400, 0.95, 0.95, 0.97, id="blind_x"),
 ]
 
 
