@@ -20,7 +20,7 @@ skip searches that would have failed, never change a result.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 
@@ -113,23 +113,17 @@ class GatedPatterns:
             ids.update(self._by_char[char])
         return sorted(ids)
 
-    def matching(self, text: str, chars: set[str] | frozenset[str]) -> list[float]:
+    def _matching(self, text: str, chars: set[str] | frozenset[str]) -> Iterator[float]:
         """Weights of the patterns that match ``text`` (whose characters are ``chars``), in
-        table order."""
-        out = []
+        table order, found lazily."""
         for i in self._candidates(chars):
             gate, search, weight = self.entries[i]
             if passes(gate[1:], chars) and search(text):
-                out.append(weight)
-        return out
+                yield weight
 
     def total(self, text: str, chars: set[str] | frozenset[str]) -> float:
-        return sum(self.matching(text, chars))
+        return sum(self._matching(text, chars))
 
     def any(self, text: str, chars: set[str] | frozenset[str]) -> bool:
         """Whether any pattern matches (stops at the first)."""
-        for i in self._candidates(chars):
-            gate, search, _ = self.entries[i]
-            if passes(gate[1:], chars) and search(text):
-                return True
-        return False
+        return next(self._matching(text, chars), None) is not None

@@ -32,6 +32,7 @@ import json
 import math
 import struct
 from dataclasses import dataclass, field, replace
+from functools import cache
 from itertools import repeat
 from pathlib import Path
 
@@ -200,14 +201,10 @@ def _unpack(total: int, width: int) -> list[float]:
     return [(lane - _HALF) / _SCALE for lane in struct.unpack(f"<{width}Q", lifted.to_bytes(8 * width, "little"))]
 
 
-_LIFTS: dict[int, int] = {}
-
-
+@cache
 def _lifts(width: int) -> int:
     """2**63 in each of ``width`` lanes."""
-    if width not in _LIFTS:
-        _LIFTS[width] = sum(_HALF << (64 * lane) for lane in range(width))
-    return _LIFTS[width]
+    return sum(_HALF << (64 * lane) for lane in range(width))
 
 
 def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
@@ -272,10 +269,6 @@ class _Reader:
 
     @staticmethod
     def _entry(entry: object, index: dict[str, int]) -> tuple[tuple[int, float], ...]:
-        if isinstance(entry, dict) and entry.keys() <= index.keys():  # the usual line, checked in bulk
-            pairs = tuple((index[code], value) for code, value in entry.items())
-            if all(type(value) is float and -1e3 <= value <= 1e3 for _, value in pairs):
-                return pairs
         if not isinstance(entry, dict):
             raise ValueError("expected an object {class: weight}")
         pairs = []
