@@ -59,6 +59,14 @@ OWN_FLOORS = [
     # the category rows left are conventions (加装电梯 other vs property, 群租房 population vs
     # safety, a missing manhole cover facility vs safety)
     pytest.param("blind_x.jsonl", 400, 0.95, 0.95, 0.97, id="blind_x"),
+    # blind_y: 400 everyday messages, 61 urgent (held out once: 0.915 / 0.935 / urgent 0.951 /
+    # 0.892); the category rows left are conventions (a scald from a burst pipe property vs
+    # safety, a person hit by a car health vs safety, a life-support machine in a power cut)
+    pytest.param("blind_y.jsonl", 400, 0.95, 0.97, 0.97, id="blind_y"),
+    # blind_aa: 400 messages from a town with villages, building sites and plants, 59 urgent
+    # (first: 0.921 / 0.932 / urgent 0.966 / 0.905); its writer files many emergencies (a child
+    # in a pond, a man on a roof edge, a crash) under other — conventions left as they are
+    pytest.param("blind_aa.jsonl", 400, 0.92, 0.98, 0.97, id="blind_aa"),
 ]
 
 
