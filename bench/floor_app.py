@@ -3,7 +3,8 @@
 A minimal Flask + wechatpy app that checks the signature, decrypts in AES mode, parses the
 message and renders a text reply — no dedup, no database, no classification. It runs
 under the same gunicorn configuration as the project, so the ratio of the two is what the
-pipeline itself costs. Settings come from the same environment variables as the project
+pipeline itself costs. ``make_app`` also builds the decomposition's second floor
+(``bench/floor_nlp_app.py``), which classifies the text before it answers. Settings come from the same environment variables as the project
 (``WECHAT_TOKEN``, ``WECHAT_APPID``, ``WECHAT_AES_KEY``); nothing from the project is
 imported. Serve it with ``gunicorn -c gunicorn.conf.py bench.floor_app:app``.
 """
@@ -11,6 +12,7 @@ imported. Serve it with ``gunicorn -c gunicorn.conf.py bench.floor_app:app``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 from wechatpy import parse_message
@@ -26,36 +28,45 @@ AES_KEY = os.environ.get("WECHAT_AES_KEY", "")
 REPLY = ("已收到您反映的问题。\n编号：GR202601010001\n类别：环境卫生\n网格：幸福社区第一网格\n"
          "办理时限：01月05日 18:00\n可继续发送照片补充；回复“查询”查看进度。")
 
-app = Flask(__name__)
 crypto = WeChatCrypto(TOKEN, AES_KEY, APPID) if AES_KEY else None
 
 
-@app.get("/healthz")
-def healthz() -> Response:
-    return Response("ok", mimetype="text/plain")
+def make_app(understand: Callable[[str], object] | None = None) -> Flask:
+    """The floor; with ``understand``, each text message's content goes through it first."""
+    app = Flask(__name__)
 
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return Response("ok", mimetype="text/plain")
 
-@app.post("/wechat/official")
-def official() -> Response:
-    args = request.args
-    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
-    try:
-        check_signature(TOKEN, args.get("signature", ""), timestamp, nonce)
-    except InvalidSignatureException:
-        return Response("bad signature", status=403)
-    body = request.get_data()
-    encrypted = args.get("encrypt_type", "raw") == "aes"
-    if encrypted:
-        if crypto is None:
-            return Response("no AES key", status=400)
+    @app.post("/wechat/official")
+    def official() -> Response:
+        args = request.args
+        timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
         try:
-            xml = crypto.decrypt_message(body, args.get("msg_signature", ""), timestamp, nonce)
-        except (InvalidSignatureException, InvalidAppIdException):
-            return Response("bad msg_signature", status=403)
-    else:
-        xml = body
-    message = parse_message(xml)
-    reply = TextReply(source=message.target, target=message.source, content=REPLY).render()
-    if encrypted:
-        reply = crypto.encrypt_message(reply, nonce, timestamp)
-    return Response(reply, mimetype="application/xml")
+            check_signature(TOKEN, args.get("signature", ""), timestamp, nonce)
+        except InvalidSignatureException:
+            return Response("bad signature", status=403)
+        body = request.get_data()
+        encrypted = args.get("encrypt_type", "raw") == "aes"
+        if encrypted:
+            if crypto is None:
+                return Response("no AES key", status=400)
+            try:
+                xml = crypto.decrypt_message(body, args.get("msg_signature", ""), timestamp, nonce)
+            except (InvalidSignatureException, InvalidAppIdException):
+                return Response("bad msg_signature", status=403)
+        else:
+            xml = body
+        message = parse_message(xml)
+        if understand is not None and message.type == "text":
+            understand(message.content)
+        reply = TextReply(source=message.target, target=message.source, content=REPLY).render()
+        if encrypted:
+            reply = crypto.encrypt_message(reply, nonce, timestamp)
+        return Response(reply, mimetype="application/xml")
+
+    return app
+
+
+app = make_app()

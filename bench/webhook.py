@@ -17,6 +17,10 @@ errors (non-2xx and socket errors), the workers' CPU per request and the cores t
 busy (CPU seconds per second: well under the machine's cores means they waited — for the
 SQLite write lock, the database, wrk), the ratio to the floor of the same round, and the
 check that every message processed made exactly one case.
+
+``--decompose`` adds a fourth server, ``bench/floor_nlp_app.py``: the floor that also
+classifies each message (no database, no state). Its ratio to the floor is what the
+classifier alone takes of the budget — the share no storage change can win back.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from bench.reports import report_pool  # noqa: E402
 from bench.servers import Server  # noqa: E402
 
 TARGETS = {"ratio": 0.5, "p99_ms": 50.0}
+REFERENCES = ("floor", "floor+nlp")  # measured for comparison; the targets are for the project
 
 
 def base_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
@@ -127,7 +132,7 @@ def summarise(rows: list[dict], conns_list: list[int], modes: list[str], targets
                 lines.append(f"| {target} | {mode} | {conns} | {med['rps']:.0f} | {med['p50_ms']:.1f} | "
                              f"{med['p99_ms']:.1f} | {errors} | {med['cpu_us']:.0f} | {med['cores']:.2f} | "
                              f"{ratio} | {check} |")
-                if ratios:
+                if ratios and target not in REFERENCES:
                     good = (statistics.median(ratios) >= TARGETS["ratio"] and errors == 0 and check == "ok"
                             and (conns < 32 or med["p99_ms"] < TARGETS["p99_ms"]))
                     verdicts.append(f"{target} {mode} c={conns}: {'meets' if good else 'MISSES'} the target")
@@ -149,7 +154,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--pg-database", default="wanggetong_bench")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    p.add_argument("--port", type=int, default=18400, help="first of three ports")
+    p.add_argument("--port", type=int, default=18400,
+                   help="first of the ports: floor, backends, then floor+nlp")
+    p.add_argument("--decompose", action="store_true",
+                   help="also serve the floor that classifies (bench/floor_nlp_app.py)")
     p.add_argument("--json", type=Path, help="write every measurement here")
     p.add_argument("--keep", action="store_true", help="keep the temp dir and the PostgreSQL database")
     p.add_argument("--quick", action="store_true", help="one short round: a smoke run of about a minute")
@@ -187,9 +195,15 @@ def main(argv: list[str] | None = None) -> int:
 
     floor = Server("floor", "bench.floor_app:app", args.port, env, tmp / "floor.log")
     servers = [floor]
+    nlp_floor = None
+    if args.decompose:
+        nlp_floor = Server("floor+nlp", "bench.floor_nlp_app:app", args.port + len(backends) + 1, env,
+                           tmp / "floor_nlp.log")
+        servers.append(nlp_floor)
     rows: list[dict] = []
     try:
-        floor.start()
+        for server in servers:
+            server.start()
         for i, b in enumerate(backends, start=1):
             b.server = Server(b.name, "wsgi:app", args.port + i, prepare(b, env), tmp / f"{b.name}.log")
             servers.append(b.server)
@@ -217,6 +231,13 @@ def main(argv: list[str] | None = None) -> int:
                     base.update(target="floor", mode=mode, conns=conns, round=rnd, ratio=None)
                     rows.append(base)
                     print(fmt(base), flush=True)
+                    if nlp_floor is not None:
+                        row = measure(opts, nlp_floor, [f"o-floor-{i}" for i in range(200)], traffic,
+                                      mode, conns, base["rps"])
+                        row.update(target=nlp_floor.name, mode=mode, conns=conns, round=rnd,
+                                   ratio=row["rps"] / base["rps"])
+                        rows.append(row)
+                        print(fmt(row), flush=True)
                     for b in backends:
                         assert b.server is not None
                         k = (b.name, mode, conns)
@@ -235,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                 if b.name == "postgres" and b._engine is not None:
                     b._engine.dispose()  # type: ignore[attr-defined]
             drop_pg_database(args.pg_admin_url, args.pg_database)
-    targets = ["floor"] + [b.name for b in backends]
+    targets = ["floor"] + (["floor+nlp"] if nlp_floor else []) + [b.name for b in backends]
     print(f"\nmedians over {args.rounds} round(s) of {args.duration:g} s; "
           f"{time.monotonic() - started:.0f} s in all\n")
     print(summarise(rows, conns_list, modes, targets))
