@@ -39,6 +39,12 @@ from tests.nlp.conftest import assert_emergency, assert_urgency
         ("有人扛着铝梯碰到电线了 人倒地上没动静", "safety"),
         # people gone down into a flooding garage who are not back
         ("地库进水很快 有人下去挪车还没上来", "safety"),
+        # a pole swung onto a line, the person lying still
+        ("有人在河边用竹竿打枣 竿子甩到电线上了 人躺那不动了", "safety"),
+        # someone smashing cars who goes on doing it
+        ("有个男的拿着锤子在停车场砸车 一辆一辆砸", "security"),
+        # many workers sick from the canteen, some cannot get up
+        ("厂里食堂吃了午饭 好多工人上吐下泻 有的躺着起不来", "health"),
     ],
 )
 def test_emergencies_said_another_way_are_urgent(text, category):
@@ -73,6 +79,12 @@ def test_emergencies_said_another_way_are_urgent(text, category):
         "厂里下班了 工人都跑出来买饭",
         # hearsay not checked
         "听说隔壁村有人触电了 不知道真的假的",
+        # protection missing, a coal stove kept in a stairwell, spoiled food served
+        "工地脚手架没挂安全网 看着吓人",
+        "邻居在楼道里烧蜂窝煤炉子",
+        "学校门口的小吃摊卖的凉皮都馊了",
+        # renovation banging, not someone smashing cars
+        "楼上装修还在砸墙 砸了一上午了",
     ],
 )
 def test_calm_twins_stay_calm(text):
@@ -103,6 +115,9 @@ def test_calm_twins_stay_calm(text):
         ("停电通知在哪能看到", "consult"),
         ("万一家里燃气漏了 应该先打谁的电话", "consult"),
         ("医保断咗两个月 去边度补交", "consult"),
+        ("楼里着火的话 应该往楼顶跑还是往下跑", "consult"),
+        ("电动自行车放车棚里充电合规？", "consult"),
+        ("房子空着 物业费交不交", "consult"),
         # company wanted, a question about the bot
         ("跟老伴拌了几句嘴 不说了 就想找人唠唠", "chitchat"),
         ("你会讲粤语吗", "chitchat"),
@@ -124,6 +139,8 @@ def test_intents_of_this_round(text, intent):
         ("燃气公司通知明天入户安检 要在家等吗", "safety"),
         # a gate nobody watches
         ("小区侧门晚上没人看门 什么人都能进", "security"),
+        # the signs that show the way out
+        ("地下车库的安全出口指示灯坏了好几个 一直不亮", "safety"),
     ],
 )
 def test_categories_of_this_round(text, category):
