@@ -85,6 +85,9 @@ def test_emergencies_said_another_way_are_urgent(text, category):
         "学校门口的小吃摊卖的凉皮都馊了",
         # renovation banging, not someone smashing cars
         "楼上装修还在砸墙 砸了一上午了",
+        # children scuffling at school, a slope that shows signs of sliding
+        "儿子在学校和同学打架了 老师让我去一趟",
+        "后山有点滑坡的迹象 下雨就掉石头",
     ],
 )
 def test_calm_twins_stay_calm(text):
