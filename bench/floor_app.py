@@ -3,10 +3,11 @@
 A minimal Flask + wechatpy app that checks the signature, decrypts in AES mode, parses the
 message and renders a text reply — no dedup, no database, no classification. It runs
 under the same gunicorn configuration as the project, so the ratio of the two is what the
-pipeline itself costs. ``make_app`` also builds the decomposition's second floor
-(``bench/floor_nlp_app.py``), which classifies the text before it answers. Settings come from the same environment variables as the project
+pipeline itself costs. Settings come from the same environment variables as the project
 (``WECHAT_TOKEN``, ``WECHAT_APPID``, ``WECHAT_AES_KEY``); nothing from the project is
-imported. Serve it with ``gunicorn -c gunicorn.conf.py bench.floor_app:app``.
+imported. Serve it with ``gunicorn -c gunicorn.conf.py bench.floor_app:app``. ``make_app``
+also builds the decomposition's second floor (``bench/floor_nlp_app.py``), which classifies
+each text before it answers.
 """
 
 from __future__ import annotations
