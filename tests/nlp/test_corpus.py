@@ -67,6 +67,15 @@ OWN_FLOORS = [
     # (first: 0.921 / 0.932 / urgent 0.966 / 0.905); its writer files many emergencies (a child
     # in a pond, a man on a roof edge, a crash) under other — conventions left as they are
     pytest.param("blind_aa.jsonl", 400, 0.92, 0.98, 0.97, id="blind_aa"),
+    # blind_z: 400 everyday messages from an older district, 60 urgent (held out twice: 0.921 /
+    # 0.938 / urgent 0.933 / 0.918, then 0.933 again); the category rows left are conventions (a
+    # lone neighbour or a vagrant found still welfare vs health, a burst main or a sinkhole
+    # facility vs property/safety, a man on a roof over unpaid wages labor, pigeons dispute vs env)
+    pytest.param("blind_z.jsonl", 400, 0.94, 0.96, 0.97, id="blind_z"),
+    # blind_ac: 300 rows, 150 emergencies told in many ways + 150 calm look-alikes (first: 0.827 /
+    # 0.883 / urgent 0.913 / 0.958); its writer files hit-and-runs and lost children under
+    # security, crashes and CO poisoning under safety/health as our groups do not — left as is
+    pytest.param("blind_ac.jsonl", 300, 0.90, 0.92, 0.98, id="blind_ac"),
 ]
 
 
