@@ -28,6 +28,7 @@ from sqlalchemy.schema import CreateSchema
 from core.clock import SHANGHAI, FixedClock, as_local
 from core.db import make_engine
 from core.outbox import Notification
+from core.reminders import journal
 from core.reminders.registry import JobSpec
 from core.uow import Env, UnitOfWork
 
@@ -42,6 +43,7 @@ class JobContext:
 
     env: Env
     specs: dict[str, JobSpec]
+    owner: str = ""  # the lease holder, noted in the run journal
 
 
 @dataclass
@@ -88,8 +90,11 @@ def trigger_for(spec: JobSpec) -> CronTrigger:
     return CronTrigger(**spec.cron, timezone=SHANGHAI)  # type: ignore[arg-type]
 
 
-def run_spec(env: Env, spec: JobSpec, at: datetime, tries: int = 3) -> JobRun:
+def run_spec(env: Env, spec: JobSpec, at: datetime, tries: int = 3, *, journalled: bool = False) -> JobRun:
     """Call one job as if the clock read ``at``, in its own transaction (工作单元).
+
+    ``journalled``: the run was noted as begun in the run journal (:func:`run_job`); the
+    same transaction notes it as ended, so the two commit together.
 
     Two processes running the same slot at once (two ``--run-due`` from cron, say) both see
     no outbox row for a key and both insert it; the later commit breaks the unique dedup key.
@@ -104,6 +109,8 @@ def run_spec(env: Env, spec: JobSpec, at: datetime, tries: int = 3) -> JobRun:
                 event.listen(uow.session, "pending_to_persistent", lambda _s, obj: (
                     run.rows.append(obj) if isinstance(obj, Notification) else None))
                 run.queued = int(spec.func(uow, run.at))
+                if journalled:
+                    journal.ended(uow.session, spec.id, run.at, uow.now())
             return run
         except IntegrityError as exc:
             run.error, run.rows, run.queued = exc, [], 0
@@ -125,7 +132,10 @@ def run_job(job_id: str) -> int:
     if spec is None:
         log.warning("job %s is in the job store but no longer in jobs(); skipped", job_id)
         return 0
-    run = run_spec(ctx.env, spec, ctx.env.clock.now())
+    at = as_local(ctx.env.clock.now())
+    with UnitOfWork(ctx.env) as uow:  # committed before the job's work: see core/reminders/journal.py
+        journal.began(uow.session, spec.id, at, ctx.owner, uow.now())
+    run = run_spec(ctx.env, spec, at, journalled=True)
     if run.error is not None:
         raise run.error
     log.info("job %s at %s queued %d", job_id, f"{run.at:%Y-%m-%d %H:%M}", run.queued)

@@ -4,7 +4,9 @@
 ``BlockingScheduler`` (Asia/Shanghai) on the persistent job store until asked to stop or the
 lease is lost, then give the lease back. On each start the jobs of ``jobs()`` are written to
 the store with ``replace_existing``; a job whose stored next run time already passed keeps it,
-so APScheduler runs it once (``coalesce``) if it is within ``misfire_grace_time``.
+so APScheduler runs it once (``coalesce``) if it is within ``misfire_grace_time``. A run the
+previous holder began and never ended (killed mid-run: the job store had already moved on) is
+run again first, with its own clock reading, from the run journal (``core/reminders/journal.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.jobstores.base import BaseJobStore
@@ -22,11 +24,12 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.lease import Lease, LeaseKeeper
-from bot.scheduler import JobContext, bind, run_job, specs_by_id, trigger_for, unbind
+from bot.scheduler import JobContext, bind, run_job, run_spec, specs_by_id, trigger_for, unbind
 from bot.store import StoreUnavailable
 from core.clock import SHANGHAI
+from core.reminders import journal
 from core.reminders.registry import JobSpec
-from core.uow import Env
+from core.uow import Env, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,7 @@ class SchedulerService:
             timezone=SHANGHAI, jobstores={"default": store},
             job_defaults={"coalesce": True, "misfire_grace_time": self.grace, "max_instances": 1})
         scheduler.add_listener(lambda _e: self._on_started(scheduler), EVENT_SCHEDULER_STARTED)
-        ctx = JobContext(self.env, self.specs)
+        ctx = JobContext(self.env, self.specs, self.lease.owner)
         keeper = LeaseKeeper(self.lease, on_lost=self._step_down)
         bind(ctx)
         self._scheduler = scheduler
@@ -126,6 +129,7 @@ class SchedulerService:
         """Runs inside ``start()``, job store open, before the first wake-up."""
         try:
             self._sync(scheduler)
+            self._resume()
         except Exception as exc:  # noqa: BLE001 - re-raised by _hold after shutdown
             log.exception("scheduler: could not write the jobs to the job store")
             self._error = exc
@@ -154,6 +158,25 @@ class SchedulerService:
             if job.id not in self.specs:
                 log.info("scheduler: job %s is no longer in jobs(); removed", job.id)
                 scheduler.remove_job(job.id)
+
+    def _resume(self) -> None:
+        """Run again, once each, the runs the journal says began and never ended (within the
+        grace): the previous holder was killed in them. Rows they committed are not queued
+        twice (dedup keys); a run that fails again stays in the journal for the next start."""
+        since = datetime.now(SHANGHAI) - timedelta(seconds=self.grace)
+        with UnitOfWork(self.env) as uow:
+            left = journal.unfinished(uow.session, since)
+        for job_id, at in left:
+            spec = self.specs.get(job_id)
+            if spec is None:
+                continue
+            run = run_spec(self.env, spec, at, journalled=True)
+            if run.error is not None:
+                log.error("scheduler: job %s of %s, begun and never ended, failed again", job_id,
+                          f"{at:%Y-%m-%d %H:%M:%S}", exc_info=run.error)
+            else:
+                log.info("scheduler: job %s of %s was begun by the previous holder and never ended; "
+                         "run again, queued %d", job_id, f"{at:%Y-%m-%d %H:%M:%S}", run.queued)
 
     def _step_down(self) -> None:
         """Leave the current holding period; the shutdown runs in a helper thread, so that

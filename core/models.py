@@ -5,6 +5,7 @@ from core.inbound import InboundMessage, WorkLog
 from core.open311.models import AddressPoint, ApiRequest
 from core.outbox import Notification
 from core.registry.models import Address, Grid, Resident, Staff, StaffGrid
+from core.reminders.journal import SchedulerRun
 from core.reminders.models import Attendance, Meeting
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Meeting",
     "Notification",
     "Resident",
+    "SchedulerRun",
     "Staff",
     "StaffGrid",
     "WorkLog",

@@ -4,14 +4,16 @@ The same service ``flask scheduler`` runs — :class:`SchedulerService` on the p
 store, holding the Redis lease — with a job table of one job that fires every 3 s instead of
 the product's (whose times are minutes of the day). Like the product's jobs it queues an
 outbox row with a dedup key for its slot (its pid in the row's data), and it appends one line
-per run (pid, slot) to ``$FAULT_SCHED_LOG`` when the run starts, so the test can see who ran
-what — a run killed before its commit is logged and leaves no row.
+per run (pid, slot, wall-clock time) to ``$FAULT_SCHED_LOG`` when the run starts, so the test
+can see who ran what — a run killed before its commit is logged and leaves no row, until the
+next holder runs it again from the run journal (same clock reading, so the same slot).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from datetime import datetime
 
 from bot.app import create_app
@@ -23,6 +25,7 @@ from core.reminders.registry import JobSpec
 from core.uow import UnitOfWork
 
 EVERY = 3  # seconds
+WORK = 0.8  # seconds a run takes between its log line and its commit (a digest's queries, say)
 
 
 def slot_of(now: datetime) -> str:
@@ -33,10 +36,11 @@ def slot_of(now: datetime) -> str:
 def tick(uow: UnitOfWork, now: datetime) -> int:
     slot = slot_of(now)
     with open(os.environ["FAULT_SCHED_LOG"], "a", encoding="utf-8") as log:
-        log.write(f"{os.getpid()} {slot} {now.timestamp():.3f}\n")
+        log.write(f"{os.getpid()} {slot} {time.time():.3f}\n")  # a run again keeps its old slot
     row = enqueue(uow.session, dedup_key=f"fault5:tick:{slot}", channel="wecom",
                   recipient="f5-leader", kind="notice", body=f"定时提醒 {slot}", now=now,
                   data={"pid": os.getpid()})  # which process's run committed the slot
+    time.sleep(WORK)  # the test's SIGKILL, sent as soon as it sees the log line, lands here
     return 0 if row is None else 1
 
 

@@ -37,6 +37,7 @@ from bot.wechat.clients import reset_shared_clients
 from core.clock import SHANGHAI
 from core.db import Base, make_engine
 from core.outbox import Notification, enqueue
+from core.reminders import journal
 from core.reminders.registry import JobSpec
 from tests.conftest import drop_job_store
 
@@ -304,6 +305,43 @@ def test_a_job_missed_while_down_runs_once_on_start_within_the_grace(env, settin
         assert wait_for(lambda: not stored(settings))  # each ran or was dropped, none is left
         time.sleep(0.3)
     assert sorted(called()) == ["every", "tick"]  # ten runs coalesced into one; old: too late
+
+
+def test_a_run_begun_and_never_ended_is_run_again_once_with_its_clock(env, settings, uow):
+    """The run journal: a holder killed mid-run (journal row begun, never ended — the job store
+    had already moved on) leaves the run to the next holder, which runs it with the same
+    clock reading; an ended run, a run older than the grace and a job no longer in jobs() are
+    left alone; a run again queues nothing its first try had committed."""
+    now = datetime.now(SHANGHAI).replace(microsecond=0)
+    killed, done, old = now - timedelta(minutes=5), now - timedelta(minutes=3), now - timedelta(hours=2)
+    with uow() as tx:
+        _queue(tx, killed, "morning", "leader1")  # the killed run got this far and committed it
+        journal.began(tx.session, "morning", killed, "pid-1", killed)
+        journal.began(tx.session, "weekly", done, "pid-1", done)
+        journal.ended(tx.session, "weekly", done, done)
+        journal.began(tx.session, "patrol", old, "pid-1", old)
+        journal.began(tx.session, "gone", killed, "pid-1", killed)
+    with running(service(env, settings, grace=1800)) as s:
+        assert s.active.wait(10)
+    assert list(CALLS) == [("morning", killed)]
+    rows = outbox_rows(uow)
+    assert sorted(r.recipient for r in rows) == ["leader1", "manager1"]  # leader1 not twice
+    with uow() as tx:
+        assert {job for job, _ in journal.unfinished(tx.session, old)} == {"patrol", "gone"}
+
+
+def test_a_job_run_by_the_scheduler_is_journalled_begun_and_ended(env, settings, uow):
+    now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+    job = once_at(now - timedelta(minutes=1))
+    seed(settings, job, trigger_for(job).get_next_fire_time(None, now - timedelta(hours=1)))
+    with running(service(env, settings, [job], grace=1800)):
+        assert wait_for(lambda: called("tick"))
+        time.sleep(0.3)
+    with uow() as tx:
+        row = tx.session.get(journal.SchedulerRun, "tick")
+        assert row is not None and row.finished_at is not None and row.owner
+        assert row.run_at == CALLS[0][1]
+        assert journal.unfinished(tx.session, now - timedelta(hours=1)) == []
 
 
 # -- the lease (租约) ------------------------------------------------------------------------
