@@ -131,7 +131,7 @@ class SchedulerService:
             self._sync(scheduler)
             self._resume()
         except Exception as exc:  # noqa: BLE001 - re-raised by _hold after shutdown
-            log.exception("scheduler: could not write the jobs to the job store")
+            log.exception("scheduler: could not write the jobs to the job store or run the unfinished ones")
             self._error = exc
             self._leave.set()
         if self._leave.is_set() or self.stopping.is_set():
@@ -163,9 +163,8 @@ class SchedulerService:
         """Run again, once each, the runs the journal says began and never ended (within the
         grace): the previous holder was killed in them. Rows they committed are not queued
         twice (dedup keys); a run that fails again stays in the journal for the next start."""
-        since = datetime.now(SHANGHAI) - timedelta(seconds=self.grace)
-        with UnitOfWork(self.env) as uow:
-            left = journal.unfinished(uow.session, since)
+        with UnitOfWork(self.env) as uow:  # the journal's readings come from the same clock
+            left = journal.unfinished(uow.session, uow.now() - timedelta(seconds=self.grace))
         for job_id, at in left:
             spec = self.specs.get(job_id)
             if spec is None:

@@ -312,7 +312,7 @@ def test_a_run_begun_and_never_ended_is_run_again_once_with_its_clock(env, setti
     had already moved on) leaves the run to the next holder, which runs it with the same
     clock reading; an ended run, a run older than the grace and a job no longer in jobs() are
     left alone; a run again queues nothing its first try had committed."""
-    now = datetime.now(SHANGHAI).replace(microsecond=0)
+    now = env.clock.now().replace(microsecond=0)  # the journal's readings come from the injected clock
     killed, done, old = now - timedelta(minutes=5), now - timedelta(minutes=3), now - timedelta(hours=2)
     with uow() as tx:
         _queue(tx, killed, "morning", "leader1")  # the killed run got this far and committed it
