@@ -78,6 +78,24 @@ class Backend:
         return processed, "; ".join(problems) or "ok"
 
 
+    def last_kept(self) -> int:
+        """The newest row a write floor kept (``bench/floor_write_app.py``)."""
+        return self.scalar("SELECT coalesce(max(id), 0) FROM inbound_messages WHERE channel = 'floor'")
+
+    def check_kept(self, last_id: int, completed: int, sent: int) -> tuple[int, str]:
+        """Wait for requests still in flight, then: one kept row per message answered."""
+        previous, stable_since = -1, time.monotonic()
+        while time.monotonic() - stable_since < 0.4:
+            kept = self.scalar("SELECT count(*) FROM inbound_messages WHERE channel = 'floor' AND id > :last",
+                               last=last_id)
+            if kept != previous:
+                previous, stable_since = kept, time.monotonic()
+            time.sleep(0.1)
+        if not completed <= previous <= sent:
+            return previous, f"kept {previous} not within answered {completed}..sent {sent}"
+        return previous, "ok"
+
+
 def create_pg_database(admin_url: str, name: str) -> None:
     import psycopg
 

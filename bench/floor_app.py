@@ -6,8 +6,8 @@ under the same gunicorn configuration as the project, so the ratio of the two is
 pipeline itself costs. Settings come from the same environment variables as the project
 (``WECHAT_TOKEN``, ``WECHAT_APPID``, ``WECHAT_AES_KEY``); nothing from the project is
 imported. Serve it with ``gunicorn -c gunicorn.conf.py bench.floor_app:app``. ``make_app``
-also builds the decomposition's second floor (``bench/floor_nlp_app.py``), which classifies
-each text before it answers.
+also builds the decomposition's other floors: ``bench/floor_nlp_app.py`` classifies each text
+before it answers; ``bench/floor_write_app.py`` also keeps each message in the database.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ REPLY = ("已收到您反映的问题。\n编号：GR202601010001\n类别：环�
 crypto = WeChatCrypto(TOKEN, AES_KEY, APPID) if AES_KEY else None
 
 
-def make_app(understand: Callable[[str], object] | None = None) -> Flask:
-    """The floor; with ``understand``, each text message's content goes through it first."""
+def make_app(understand: Callable[[str], object] | None = None,
+             keep: Callable[[object], object] | None = None) -> Flask:
+    """The floor; with ``understand``, each text message's content goes through it first;
+    with ``keep``, each parsed message is handed to it before the reply (a write floor)."""
     app = Flask(__name__)
 
     @app.get("/healthz")
@@ -62,6 +64,8 @@ def make_app(understand: Callable[[str], object] | None = None) -> Flask:
         message = parse_message(xml)
         if understand is not None and message.type == "text":
             understand(message.content)
+        if keep is not None:
+            keep(message)
         reply = TextReply(source=message.target, target=message.source, content=REPLY).render()
         if encrypted:
             reply = crypto.encrypt_message(reply, nonce, timestamp)

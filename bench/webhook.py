@@ -18,9 +18,13 @@ busy (CPU seconds per second: well under the machine's cores means they waited �
 SQLite write lock, the database, wrk), the ratio to the floor of the same round, and the
 check that every message processed made exactly one case.
 
-``--decompose`` adds a fourth server, ``bench/floor_nlp_app.py``: the floor that also
-classifies each message (no database, no state). Its ratio to the floor is what the
-classifier alone takes of the budget — the share no storage change can win back.
+``--decompose`` adds reference servers, each the floor plus one part of the pipeline:
+``bench/floor_nlp_app.py`` classifies each message (no database, no state) — what the
+classifier alone takes of the budget; and, per backend, ``bench/floor_write_app.py`` keeps
+each message as one committed row on that backend's database (``floor+write``), and with
+``FLOOR_CLASSIFY=1`` classifies it first (``floor+nlp+write``) — the least a webhook that
+classifies in the request and keeps every report must spend, with no dedup, case, ledger
+event, outbox row or state. Their "cases" column checks one kept row per message answered.
 """
 
 from __future__ import annotations
@@ -50,7 +54,13 @@ from bench.reports import report_pool  # noqa: E402
 from bench.servers import Server  # noqa: E402
 
 TARGETS = {"ratio": 0.5, "p99_ms": 50.0}
-REFERENCES = ("floor", "floor+nlp")  # measured for comparison; the targets are for the project
+WRITE_FLOORS = (("floor+write", {}), ("floor+nlp+write", {"FLOOR_CLASSIFY": "1"}))
+
+
+def is_reference(target: str) -> bool:
+    """The floor and the decomposition's floors are measured for comparison; the targets
+    are for the project."""
+    return target.startswith("floor")
 
 
 def base_env(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
@@ -72,12 +82,14 @@ class Options:
 
 
 def measure(opts: Options, server: Server, senders: list[str], traffic: Traffic, mode: str,
-            conns: int, expected_rps: float, backend: Backend | None = None) -> dict:
+            conns: int, expected_rps: float, backend: Backend | None = None,
+            keeper: Backend | None = None) -> dict:
     count = int(expected_rps * opts.duration * 1.5) + 500
     path = opts.tmp / "requests.tsv"
     start = traffic.cursor
     write_requests(path, mode, traffic.take(senders, count))
     before = backend.snapshot() if backend else None
+    last_kept = keeper.last_kept() if keeper else 0
     cpu0 = server.cpu()
     res = run_wrk(server.url, path, conns, opts.threads, opts.duration)
     traffic.cursor = start + res["sent"]  # texts never sent come next time (MsgIds do not)
@@ -85,6 +97,8 @@ def measure(opts: Options, server: Server, senders: list[str], traffic: Traffic,
     if backend is not None:
         processed, check = backend.check(before, res["requests"] - res["non2xx"], res["sent"])  # type: ignore[arg-type]
         merged = backend.merged_since(before) / max(processed, 1)  # type: ignore[arg-type]
+    elif keeper is not None:
+        processed, check = keeper.check_kept(last_kept, res["requests"] - res["non2xx"], res["sent"])
     else:
         time.sleep(0.2)
         processed, check = res["requests"], "-"
@@ -106,7 +120,7 @@ def fmt(row: dict) -> str:
         warn += "  errors: " + ", ".join(f"{k} {v}" for k, v in row["error_kinds"].items())
     if row.get("merged") is not None:
         warn = f" ({row['merged']:.0%} merged)" + warn
-    return (f"{row['target']:<9} {row['mode']:<5} c={row['conns']:<3} {row['rps']:8.0f} req/s  "
+    return (f"{row['target']:<22} {row['mode']:<5} c={row['conns']:<3} {row['rps']:8.0f} req/s  "
             f"p50 {row['p50_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  err {row['errors']:<4} "
             f"cpu {row['cpu_us']:6.0f} µs/req  {row.get('cores', 0):4.2f} cores  {ratio:>6}  "
             f"cases: {row['check']}{warn}")
@@ -132,7 +146,7 @@ def summarise(rows: list[dict], conns_list: list[int], modes: list[str], targets
                 lines.append(f"| {target} | {mode} | {conns} | {med['rps']:.0f} | {med['p50_ms']:.1f} | "
                              f"{med['p99_ms']:.1f} | {errors} | {med['cpu_us']:.0f} | {med['cores']:.2f} | "
                              f"{ratio} | {check} |")
-                if ratios and target not in REFERENCES:
+                if ratios and not is_reference(target):
                     good = (statistics.median(ratios) >= TARGETS["ratio"] and errors == 0 and check == "ok"
                             and (conns < 32 or med["p99_ms"] < TARGETS["p99_ms"]))
                     verdicts.append(f"{target} {mode} c={conns}: {'meets' if good else 'MISSES'} the target")
@@ -155,7 +169,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pg-database", default="wanggetong_bench")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     p.add_argument("--port", type=int, default=18400,
-                   help="first of the ports: floor, backends, then floor+nlp")
+                   help="first of the ports: floor, backends, floor+nlp, then the write floors")
     p.add_argument("--decompose", action="store_true",
                    help="also serve the floor that classifies (bench/floor_nlp_app.py)")
     p.add_argument("--json", type=Path, help="write every measurement here")
@@ -200,14 +214,24 @@ def main(argv: list[str] | None = None) -> int:
         nlp_floor = Server("floor+nlp", "bench.floor_nlp_app:app", args.port + len(backends) + 1, env,
                            tmp / "floor_nlp.log")
         servers.append(nlp_floor)
+    write_floors: list[tuple[Backend, Server]] = []
     rows: list[dict] = []
     try:
         for server in servers:
             server.start()
+        port = args.port + len(backends) + 2  # past the floor, the backends and floor+nlp
         for i, b in enumerate(backends, start=1):
-            b.server = Server(b.name, "wsgi:app", args.port + i, prepare(b, env), tmp / f"{b.name}.log")
+            benv = prepare(b, env)
+            b.server = Server(b.name, "wsgi:app", args.port + i, benv, tmp / f"{b.name}.log")
             servers.append(b.server)
             b.server.start()
+            for label, extra in WRITE_FLOORS if args.decompose else ():
+                w = Server(f"{label}/{b.name}", "bench.floor_write_app:app", port, dict(benv, **extra),
+                           tmp / f"{label}-{b.name}.log")
+                port += 1
+                servers.append(w)
+                w.start()
+                write_floors.append((b, w))
             bind_residents(b, run, args.residents)
             warm = measure(Options(args.warmup, args.threads, tmp), b.server, b.residents, traffic,
                            "plain", 8, 1500, b)
@@ -238,6 +262,13 @@ def main(argv: list[str] | None = None) -> int:
                                    ratio=row["rps"] / base["rps"])
                         rows.append(row)
                         print(fmt(row), flush=True)
+                    for b, w in write_floors:
+                        row = measure(opts, w, [f"o-floor-{i}" for i in range(200)], traffic, mode, conns,
+                                      base["rps"], keeper=b)
+                        row.update(target=w.name, mode=mode, conns=conns, round=rnd,
+                                   ratio=row["rps"] / base["rps"])
+                        rows.append(row)
+                        print(fmt(row), flush=True)
                     for b in backends:
                         assert b.server is not None
                         k = (b.name, mode, conns)
@@ -256,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                 if b.name == "postgres" and b._engine is not None:
                     b._engine.dispose()  # type: ignore[attr-defined]
             drop_pg_database(args.pg_admin_url, args.pg_database)
-    targets = ["floor"] + (["floor+nlp"] if nlp_floor else []) + [b.name for b in backends]
+    targets = (["floor"] + (["floor+nlp"] if nlp_floor else []) + [w.name for _, w in write_floors]
+               + [b.name for b in backends])
     print(f"\nmedians over {args.rounds} round(s) of {args.duration:g} s; "
           f"{time.monotonic() - started:.0f} s in all\n")
     print(summarise(rows, conns_list, modes, targets))
