@@ -27,7 +27,7 @@ from sqlalchemy.schema import CreateSchema
 
 from core.clock import SHANGHAI, FixedClock, as_local
 from core.db import make_engine
-from core.outbox import Notification
+from core.outbox import Notification, Queued, queued_in
 from core.reminders import journal
 from core.reminders.registry import JobSpec
 from core.uow import Env, UnitOfWork
@@ -53,7 +53,7 @@ class JobRun:
     spec: JobSpec
     at: datetime
     queued: int = 0
-    rows: list[Notification] = field(default_factory=list)
+    rows: list[Notification | Queued] = field(default_factory=list)
     error: Exception | None = None
 
 
@@ -109,6 +109,7 @@ def run_spec(env: Env, spec: JobSpec, at: datetime, tries: int = 3, *, journalle
                 event.listen(uow.session, "pending_to_persistent", lambda _s, obj: (
                     run.rows.append(obj) if isinstance(obj, Notification) else None))
                 run.queued = int(spec.func(uow, run.at))
+                run.rows.extend(queued_in(uow.session))  # the rows a job wrote by one executemany
                 if journalled:
                     journal.ended(uow.session, spec.id, run.at, uow.now())
             return run

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import AwareDateTime, Base, recall
+from core.db import AwareDateTime, Base, note, noted, recall
+from core.prepared import Prepared
 
 
 class Priority(IntEnum):
@@ -73,25 +74,62 @@ def enqueue(
     priority: int = Priority.NORMAL,
     case_id: int | None = None,
     data: dict[str, Any] | None = None,
-    known_absent: bool = False,
 ) -> Notification | None:
     """Add a notification unless one with ``dedup_key`` exists; returns the new row or None.
 
     Runs inside the caller's transaction, so the push exists exactly when the change does.
-    ``known_absent``: the caller already read, in this transaction, that no row has the key
-    (one read for many keys, as the overdue ladder does) and queues each key once, so
-    neither the pending rows nor the database are searched again.
+    A caller that queues many pushes and has read their keys itself (the overdue ladder)
+    writes them with :func:`enqueue_many` instead.
     """
-    if not known_absent:
-        pending = [o for o in session.new
-                   if isinstance(o, Notification) and o.dedup_key == dedup_key]
-        if pending or (not _about_a_new_case(session, dedup_key) and session.scalar(
-                select(Notification.id).where(Notification.dedup_key == dedup_key))):
-            return None
-    row = Notification(
-        dedup_key=dedup_key, channel=channel, recipient=recipient, kind=kind, title=title,
-        body=body, url=url, priority=int(priority), case_id=case_id, data=data or {},
-        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now,
-    )
+    pending = [o for o in session.new if isinstance(o, Notification) and o.dedup_key == dedup_key]
+    if pending or (not _about_a_new_case(session, dedup_key) and session.scalar(
+            select(Notification.id).where(Notification.dedup_key == dedup_key))):
+        return None
+    row = Notification(**outbox_values(
+        dedup_key=dedup_key, channel=channel, recipient=recipient, kind=kind, body=body, now=now,
+        title=title, url=url, priority=priority, case_id=case_id, data=data))
     session.add(row)
     return row
+
+
+def outbox_values(*, dedup_key: str, channel: str, recipient: str, kind: str, body: str,
+                  now: datetime, title: str = "", url: str = "", priority: int = Priority.NORMAL,
+                  case_id: int | None = None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every column of a new outbox row, pending and due ``now`` (the id aside)."""
+    return {"dedup_key": dedup_key, "channel": channel, "recipient": recipient, "kind": kind,
+            "title": title, "body": body, "url": url, "priority": int(priority), "case_id": case_id,
+            "data": data or {}, "status": str(OutboxStatus.PENDING), "attempts": 0,
+            "next_attempt_at": now, "last_error": "", "created_at": now, "delivered_at": None}
+
+
+class Queued(NamedTuple):
+    """An outbox row :func:`enqueue_many` wrote, as a job's report shows it."""
+
+    channel: str
+    recipient: str
+    kind: str
+    dedup_key: str
+
+
+_INSERT = Prepared(insert(Notification.__table__))
+
+
+def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert new outbox rows (:func:`outbox_values`) by one executemany, in the caller's
+    transaction; returns how many. No ORM objects: for callers that queue hundreds or
+    thousands of pushes at once (the overdue ladder, a new case's dispatch) and have made
+    sure none of the dedup keys exists. :func:`queued_in` lists them until the transaction
+    ends."""
+    if not rows:
+        return 0
+    _INSERT.executemany(session, rows)
+    batch = noted(session, "outbox", "batch")
+    if batch is None:
+        note(session, "outbox", "batch", batch := [])
+    batch.extend(Queued(r["channel"], r["recipient"], r["kind"], r["dedup_key"]) for r in rows)
+    return len(rows)
+
+
+def queued_in(session: Session) -> list[Queued]:
+    """The rows :func:`enqueue_many` wrote in this transaction."""
+    return list(noted(session, "outbox", "batch") or [])

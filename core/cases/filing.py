@@ -29,7 +29,7 @@ from core.cases.ledger import TRACKED, Entry, entry, last_seq_of
 from core.cases.models import Case, CaseEvent
 from core.cases.states import Action
 from core.db import adopt, as_loaded, recall, remember
-from core.outbox import Notification, OutboxStatus
+from core.outbox import enqueue_many, outbox_values
 from core.prepared import Prepared
 from core.registry.directory import CoreDirectory
 from core.registry.models import Grid
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 _CASES = Case.__table__
 _INSERT_CASE = Prepared(insert(_CASES).returning(_CASES.c.id))
 _INSERT_EVENTS = Prepared(insert(CaseEvent.__table__))
-_INSERT_OUTBOX = Prepared(insert(Notification.__table__))
 _UPDATE_MASTER = Prepared(update(_CASES).where(_CASES.c.id == bindparam("master_id"))
                           .values(status=bindparam("to_status"), updated_at=bindparam("at")))
 
@@ -209,7 +208,7 @@ def _write(f: _Filing, master: Case | None) -> Case:
         set_committed_value(master, "updated_at", f.master_at)
         adopt(session, master, new=False)
     if f.pushes:
-        _INSERT_OUTBOX.executemany(session, [_outbox_row(push, values["id"]) for push in f.pushes])
+        enqueue_many(session, [outbox_values(**{**push, "case_id": values["id"]}) for push in f.pushes])
     case = as_loaded(Case, values)
     adopt(session, case, new=True)
     if master is not None:
@@ -219,13 +218,3 @@ def _write(f: _Filing, master: Case | None) -> Case:
         set_committed_value(case, "grid", grid)
     remember(session, "new_case", case.code, case)
     return case
-
-
-def _outbox_row(push: dict[str, Any], case_id: int) -> dict[str, Any]:
-    """:func:`core.outbox.enqueue`'s row, as values (the pushes were built before the id)."""
-    now = push["now"]
-    return {"dedup_key": push["dedup_key"], "channel": push["channel"], "recipient": push["recipient"],
-            "kind": push["kind"], "title": push.get("title", ""), "body": push["body"],
-            "url": push.get("url", ""), "priority": int(push["priority"]), "case_id": case_id,
-            "data": push.get("data") or {}, "status": str(OutboxStatus.PENDING), "attempts": 0,
-            "next_attempt_at": now, "last_error": "", "created_at": now, "delivered_at": None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -50,17 +51,23 @@ def case_lines(cases: Sequence[Case], limit: int) -> list[str]:
     return lines
 
 
+def staff_push(*, key: str, person: Staff, kind: str, title: str, body: str, now: datetime,
+               priority: int = Priority.NORMAL, case_id: int | None = None,
+               url: str = "") -> dict[str, Any] | None:
+    """The push of one WeCom message (企业微信) to ``person``, as ``enqueue``'s arguments; None
+    for someone without a WeCom account or no longer active. The dedup key is ``key`` + ":" +
+    the recipient's userid: a second push with the same key queues nothing (a job run twice
+    sends once)."""
+    if not person.wecom_userid or not person.active:
+        return None
+    return dict(dedup_key=f"{key}:{person.wecom_userid}", channel="wecom", recipient=person.wecom_userid,
+                kind=kind, title=title, body=body, now=now, priority=priority, case_id=case_id, url=url)
+
+
 def push_staff(session: Session, *, key: str, person: Staff, kind: str, title: str, body: str,
                now: datetime, priority: int = Priority.NORMAL, case_id: int | None = None,
-               url: str = "", known_absent: bool = False) -> bool:
-    """Queue one WeCom message (企业微信) to ``person``; True when queued.
-
-    The dedup key is ``key`` + ":" + the recipient's userid: a second call with the same
-    key queues nothing (a job run twice sends once). ``known_absent``: see ``enqueue``."""
-    if not person.wecom_userid or not person.active:
-        return False
-    dedup_key = f"{key}:{person.wecom_userid}"
-    row = enqueue(session, dedup_key=dedup_key, channel="wecom", recipient=person.wecom_userid,
-                  kind=kind, title=title, body=body, now=now, priority=priority, case_id=case_id,
-                  url=url, known_absent=known_absent)
-    return row is not None
+               url: str = "") -> bool:
+    """Queue :func:`staff_push`; True when queued."""
+    push = staff_push(key=key, person=person, kind=kind, title=title, body=body, now=now,
+                      priority=priority, case_id=case_id, url=url)
+    return push is not None and enqueue(session, **push) is not None

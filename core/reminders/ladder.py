@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import defaultload
 
 from core.actors import SYSTEM
 from core.cases.ledger import record
@@ -22,13 +24,15 @@ from core.cases.queries import ACTIVE
 from core.cases.states import Action, Status
 from core.clock import as_local
 from core.db import remember
-from core.outbox import Notification, Priority
+from core.outbox import Notification, Priority, enqueue_many, outbox_values
 from core.registry.lookup import ancestors
 from core.registry.models import Level, Role, Staff, StaffGrid
-from core.reminders.common import MIDNIGHT, at, is_due, push_staff
+from core.reminders.common import MIDNIGHT, at, is_due, push_staff, staff_push
 from core.reminders.config import Rung, reminder_config
 from core.reminders.people import case_people
 from core.uow import UnitOfWork
+
+LADDER_KEY = "job:ladder:"  # the dedup keys of the ladder's pushes begin so
 
 
 def offset(uow: UnitOfWork, today: date, due: date) -> int:
@@ -66,6 +70,7 @@ class _Roster:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self.at: dict[tuple[int, str], list[Staff]] = defaultdict(list)
+        self._asked: dict[tuple[int, tuple[str, ...]], list[Staff]] = {}  # _lock_supervised asks first
         rows = uow.session.execute(
             select(StaffGrid.grid_id, Staff).join(Staff, Staff.id == StaffGrid.staff_id)
             .where(Staff.active.is_(True), Staff.role.in_([r.value for r in self.ROLES.values()]))
@@ -74,6 +79,12 @@ class _Roster:
             self.at[(grid_id, person.role)].append(person)
 
     def people(self, case: Case, duties: tuple[str, ...]) -> list[Staff]:
+        key = (case.id, duties)
+        if key not in self._asked:
+            self._asked[key] = self._people(case, duties)
+        return self._asked[key]
+
+    def _people(self, case: Case, duties: tuple[str, ...]) -> list[Staff]:
         chain = ancestors(case.grid)
         anchors = {"leader": chain[:1], "manager": [g for g in chain if g.level == Level.COMMUNITY],
                    "supervisor": chain, "centre": [g for g in chain if g.level == Level.TOWN]}
@@ -90,27 +101,28 @@ class _Roster:
 
 
 def _climb(uow: UnitOfWork, case: Case, rung: Rung, k: int, now: datetime, sent: set[str],
-           roster: _Roster) -> int:
+           roster: _Roster) -> list[dict[str, Any]]:
+    """The outbox rows of one rung (none already sent), and its 督办 ledger line."""
     people = roster.people(case, rung.to)
     due = as_local(case.deadline).date() if case.deadline else None
     who = f"承办：{case.assignee.name}" if case.assignee else "尚未派遣"
     verb = "超期督办" if rung.supervise else "到期提醒"
     body = f"{case_line(case)}\n{_status_text(k)}，{who}\n请抓紧办理；难以按时办结的请「延期 {case.code} 天数 原因」。"
-    key = f"job:ladder:{case.code}:{rung.name}:{due:%Y%m%d}"
-    queued = 0
+    key = f"{LADDER_KEY}{case.code}:{rung.name}:{due:%Y%m%d}"
+    rows = []
     for person in people:
-        if f"{key}:{person.wecom_userid}" in sent:
-            continue  # sent by an earlier run (push_staff would find it and queue nothing)
-        sent.add(f"{key}:{person.wecom_userid}")
-        queued += push_staff(uow.session, person=person, kind=f"ladder_{rung.name}", key=key,
-                             title=f"{verb} {case.code}", body=body, now=now,
-                             priority=Priority.HIGH, case_id=case.id, url=case_url(uow, case),
-                             known_absent=True)
-    if rung.supervise and queued:  # the case was row-locked by _lock_supervised
+        push = staff_push(person=person, kind=f"ladder_{rung.name}", key=key, title=f"{verb} {case.code}",
+                          body=body, now=now, priority=Priority.HIGH, case_id=case.id,
+                          url=case_url(uow, case))
+        if push is None or push["dedup_key"] in sent:
+            continue  # no WeCom account, or sent by an earlier run
+        sent.add(push["dedup_key"])
+        rows.append(outbox_values(**push))
+    if rung.supervise and rows:  # the case was row-locked by _lock_supervised
         names = "、".join(p.name for p in people)
         record(uow.session, case, Action.SUPERVISE, SYSTEM, now, actor_name="系统",
                note=f"{_status_text(k)}，督办：{names}")
-    return queued
+    return rows
 
 
 def _lock_supervised(uow: UnitOfWork, reached: list, sent: set[str], roster: _Roster) -> None:
@@ -121,7 +133,7 @@ def _lock_supervised(uow: UnitOfWork, reached: list, sent: set[str], roster: _Ro
     for case, _k, rungs in reached:
         due = as_local(case.deadline).date()
         for rung in rungs:
-            key = f"job:ladder:{case.code}:{rung.name}:{due:%Y%m%d}"
+            key = f"{LADDER_KEY}{case.code}:{rung.name}:{due:%Y%m%d}"
             if rung.supervise and any(p.wecom_userid and f"{key}:{p.wecom_userid}" not in sent
                                       for p in roster.people(case, rung.to)):
                 ids.append(case.id)
@@ -145,10 +157,15 @@ def run_ladder(uow: UnitOfWork, now: datetime) -> int:
         return 0
     stmt = (select(Case).where(Case.status.in_([str(s) for s in ACTIVE]),
                                Case.deadline.is_not(None), Case.merged_into_id.is_(None))
-            .order_by(Case.deadline, Case.id))
+            .order_by(Case.deadline, Case.id)
+            .options(defaultload(Case.assignee).lazyload(Staff.grids)))  # an assignee's grids: not read here
     reached = []
+    offsets: dict[date, int] = {}  # thousands of cases share a few hundred due days
     for case in uow.session.scalars(stmt):
-        k = offset(uow, today, as_local(case.deadline).date())
+        due = as_local(case.deadline).date()
+        k = offsets.get(due)
+        if k is None:
+            k = offsets[due] = offset(uow, today, due)
         if rungs := rungs_to_send(config.rungs, k):
             reached.append((case, k, rungs))
     sent = _queued_keys(uow, [case.id for case, _, _ in reached])
@@ -156,21 +173,23 @@ def run_ladder(uow: UnitOfWork, now: datetime) -> int:
         return 0
     roster = _Roster(uow)
     _lock_supervised(uow, reached, sent, roster)
-    queued = 0
-    with uow.session.no_autoflush:  # new pushes go out in one batch at the end, not one by one
+    rows: list[dict[str, Any]] = []
+    with uow.session.no_autoflush:  # the ledger lines are flushed in one batch at the end
         for case, k, rungs in reached:
             for rung in rungs:
-                queued += _climb(uow, case, rung, k, now, sent, roster)
-    return queued
+                rows += _climb(uow, case, rung, k, now, sent, roster)
+    return enqueue_many(uow.session, rows)  # one executemany, no ORM objects
 
 
 def _queued_keys(uow: UnitOfWork, case_ids: list[int]) -> set[str]:
-    """Dedup keys of the outbox rows of these cases: one read per thousand cases, instead of
-    one per rung and recipient (most rungs of an overdue case went out on earlier days)."""
+    """Dedup keys of the ladder's outbox rows of these cases: one read per thousand cases,
+    instead of one per rung and recipient (most rungs of an overdue case went out on earlier
+    days). The cases' other pushes (dispatch, feedback …) are not read."""
     keys: set[str] = set()
     for i in range(0, len(case_ids), 1000):
         keys.update(uow.session.scalars(select(Notification.dedup_key).where(
-            Notification.case_id.in_(case_ids[i:i + 1000]))))
+            Notification.case_id.in_(case_ids[i:i + 1000]),
+            Notification.dedup_key.startswith(LADDER_KEY))))
     return keys
 
 

@@ -8,11 +8,13 @@ from datetime import time
 import pytest
 from sqlalchemy import select
 
+from bot.scheduler import run_spec
 from core.actors import staff
 from core.cases.escalation import decide_extension, request_extension
 from core.cases.flow import claim_case, dispatch_case, resolve_case, verify_case
 from core.cases.ledger import rebuild, snapshot
 from core.cases.models import Case, CaseEvent
+from core.reminders import registry
 from core.reminders.config import reminder_config
 from core.reminders.ladder import run_ladder, rungs_to_send
 from core.uow import UnitOfWork
@@ -122,3 +124,25 @@ def test_resolved_but_not_verified_reminds_the_verifier(env, clock, uow):
     walk.run(t(10, 16, 10, 1), t(10, 21))
     got = [(when(p)[0], p.recipient) for p in pushes(uow, "verify_overdue")]
     assert got[2:] == [(d(10, 20), "manager1")]  # the new resolution, a working day later
+
+
+def test_the_scheduler_reports_the_rows_the_ladder_queued_in_one_batch(env, clock, uow):
+    """The ladder writes its pushes by one executemany (no ORM objects); the job's report
+    (``flask scheduler --run-due`` prints it) still lists each row, and the count matches
+    the outbox."""
+    clock.set(t(10, 9, 10))  # Friday → deadline Tuesday 10-13 10:00
+    code = report(uow, G01)
+    with uow() as tx:
+        claim_case(tx, staff("leader1"), code)
+        dispatch_case(tx, staff("leader1"), code, to="member1")
+    spec = next(s for s in registry.jobs() if s.id == "ladder")
+    run = run_spec(env, spec, t(10, 13, 9))  # the due day: assignee and grid leader
+    assert run.error is None and run.queued == 2
+    assert sorted((r.channel, r.recipient, r.kind, r.dedup_key) for r in run.rows) == [
+        ("wecom", "leader1", "ladder_due", f"job:ladder:{code}:due:20261013:leader1"),
+        ("wecom", "member1", "ladder_due", f"job:ladder:{code}:due:20261013:member1"),
+    ]
+    assert sorted(p.dedup_key for p in pushes(uow) if p.kind == "ladder_due") == sorted(
+        r.dedup_key for r in run.rows)
+    again = run_spec(env, spec, t(10, 13, 9))  # a second run of the same slot: nothing new
+    assert (again.queued, again.rows) == (0, [])
