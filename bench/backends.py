@@ -77,7 +77,6 @@ class Backend:
                             f"{distinct} distinct")
         return processed, "; ".join(problems) or "ok"
 
-
     def last_kept(self) -> int:
         """The newest row a write floor kept (``bench/floor_write_app.py``)."""
         return self.scalar("SELECT coalesce(max(id), 0) FROM inbound_messages WHERE channel = 'floor'")
